@@ -1,0 +1,174 @@
+/**
+ * The Authy client as an Effect service: every endpoint, bound to one API key,
+ * one base URL and the application's `HttpClient`.
+ *
+ * @since 0.1.0
+ */
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import { Config, Context, Duration, Effect, Layer } from "effect"
+import type { ConfigError } from "effect/ConfigError"
+import type { Redacted } from "effect/Redacted"
+import type { AppApi } from "./App.js"
+import * as InternalApp from "./internal/app.js"
+import * as Http from "./internal/http.js"
+import * as InternalOneTouch from "./internal/oneTouch.js"
+import * as InternalPhones from "./internal/phones.js"
+import * as InternalTokens from "./internal/tokens.js"
+import * as InternalUsers from "./internal/users.js"
+import type { OneTouchApi } from "./OneTouch.js"
+import type { PhonesApi } from "./Phones.js"
+import type { TokensApi } from "./Tokens.js"
+import type { UsersApi } from "./Users.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The application's API key. It travels only in the `X-Authy-API-Key` header. */
+  readonly apiKey: Redacted<string>
+  /**
+   * The API's base URL (default `https://api.authy.com`). Must be https,
+   * except for a loopback host such as the emulator's `http://127.0.0.1:4010`.
+   */
+  readonly apiUrl?: string
+  /** How long one request may take, answer body included (default 10 seconds). */
+  readonly timeout?: Duration.DurationInput
+  /** Replaces the `User-Agent` (default `effect-authy/<version> (Node <version>)`). */
+  readonly userAgent?: string
+  /**
+   * Adapts the `HttpClient` the service uses, e.g. to add headers or
+   * instrumentation. Applied before the service's own settings.
+   */
+  readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
+}
+
+/**
+ * What the {@link AuthyService} holds: every endpoint, grouped as on the wire.
+ * Each method returns an Effect with no requirements.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  readonly users: UsersApi
+  readonly tokens: TokensApi
+  readonly oneTouch: OneTouchApi
+  readonly phones: PhonesApi
+  readonly app: AppApi
+}
+
+/**
+ * The Authy client.
+ *
+ * @example
+ * ```ts
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Effect, Layer, Redacted } from "effect"
+ * import { AuthyService, Users } from "effect-authy"
+ *
+ * const AuthyLive = AuthyService.layer({ apiKey: Redacted.make("my-key") }).pipe(
+ *   Layer.provide(NodeHttpClient.layerUndici)
+ * )
+ *
+ * const program = Users.status(1635).pipe(Effect.provide(AuthyLive))
+ * ```
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class AuthyService extends Context.Tag("effect-authy/AuthyService")<AuthyService, Service>() {
+  /**
+   * @since 0.1.0
+   */
+  static readonly make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> => make(options)
+  /**
+   * @since 0.1.0
+   */
+  static readonly layer = (options: Options): Layer.Layer<AuthyService, never, HttpClient.HttpClient> => layer(options)
+  /**
+   * @since 0.1.0
+   */
+  static readonly layerConfig = (
+    options?: ConfigOptions
+  ): Layer.Layer<AuthyService, ConfigError, HttpClient.HttpClient> => layerConfig(options)
+}
+
+/**
+ * Builds the service from the application's `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
+  Effect.map(HttpClient.HttpClient, (client) => {
+    const http = Http.make(options.transformClient ? options.transformClient(client) : client, {
+      apiKey: options.apiKey,
+      apiUrl: options.apiUrl ?? Http.defaultApiUrl,
+      timeout: Duration.decode(options.timeout ?? "10 seconds"),
+      userAgent: options.userAgent ?? Http.defaultUserAgent()
+    })
+    return {
+      users: InternalUsers.make(http),
+      tokens: InternalTokens.make(http),
+      oneTouch: InternalOneTouch.make(http),
+      phones: InternalPhones.make(http),
+      app: InternalApp.make(http)
+    }
+  })
+
+/**
+ * The `X-Authy-API-Key` header is added to the platform's redacted header
+ * names wherever this layer is provided, so that logged or traced requests
+ * never show the key.
+ */
+const redactKeyHeader = Layer.fiberRefLocallyScopedWith(
+  Headers.currentRedactedNames,
+  (names) => names.includes("x-authy-api-key") ? names : [...names, "x-authy-api-key"]
+)
+
+/**
+ * The service as a layer. The `HttpClient` is left for the application to
+ * provide (`NodeHttpClient.layerUndici`, `FetchHttpClient.layer`, a test stub).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<AuthyService, never, HttpClient.HttpClient> =>
+  Layer.merge(Layer.effect(AuthyService, make(options)), redactKeyHeader)
+
+/**
+ * The options of {@link layerConfig}: all but the key and URL, which come from `Config`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ConfigOptions = Omit<Options, "apiKey" | "apiUrl">
+
+/**
+ * The service as a layer configured from `Config`: `AUTHY_API_KEY` (redacted,
+ * required) and `AUTHY_API_URL` (default `https://api.authy.com`).
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Layer } from "effect"
+ * import { AuthyService } from "effect-authy"
+ *
+ * const AuthyLive = AuthyService.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  options?: ConfigOptions
+): Layer.Layer<AuthyService, ConfigError, HttpClient.HttpClient> =>
+  Config.all({
+    apiKey: Config.redacted("AUTHY_API_KEY"),
+    apiUrl: Config.string("AUTHY_API_URL").pipe(Config.withDefault(Http.defaultApiUrl))
+  }).pipe(
+    Effect.map((fromConfig) => layer({ ...options, ...fromConfig })),
+    Layer.unwrapEffect
+  )

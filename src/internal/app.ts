@@ -1,0 +1,40 @@
+/**
+ * Application details and statistics (authy-api.md §2.9–2.10).
+ *
+ * @internal
+ */
+import { Effect, Schema } from "effect"
+import type { AppApi } from "../App.js"
+import { AppDetailsResponse, AppStatsResponse } from "../Responses.js"
+import type { AuthyHttp } from "./http.js"
+import * as Validate from "./validate.js"
+
+const decodeDetails = Schema.decodeUnknown(AppDetailsResponse)
+const decodeStats = Schema.decodeUnknown(AppStatsResponse)
+
+/** @internal */
+export const make = (http: AuthyHttp): AppApi => ({
+  details: Effect.fn("Authy.app.details")(function*(options) {
+    const ip = yield* Validate.userIpOption(options)
+    return yield* http.execute({
+      method: "GET",
+      path: "/protected/json/app/details",
+      route: "/protected/json/app/details",
+      safety: "read-only",
+      params: { user_ip: ip },
+      decode: decodeDetails
+    })
+  }),
+
+  stats: Effect.fn("Authy.app.stats")(function*(options) {
+    const ip = yield* Validate.userIpOption(options)
+    return yield* http.execute({
+      method: "GET",
+      path: "/protected/json/app/stats",
+      route: "/protected/json/app/stats",
+      safety: "read-only",
+      params: { user_ip: ip },
+      decode: decodeStats
+    })
+  })
+})

@@ -1,0 +1,315 @@
+/**
+ * Sending one Authy request and turning whatever comes back into a typed value
+ * or a typed error. Every endpoint goes through {@link AuthyHttp.execute}.
+ *
+ * @internal
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { Duration, Effect, Predicate, Redacted } from "effect"
+import type { ParseError } from "effect/ParseResult"
+import { ApiError, NetworkError, type NetworkErrorReason, ValidationError } from "../AuthyError.js"
+import { excerpt, scrub } from "./redact.js"
+import { version } from "./version.js"
+
+/**
+ * How safe it is to send a request again (design.md §5). On this API GET is
+ * not safe: `sms`, `call` and `verify` are GETs with side effects.
+ *
+ * @internal
+ */
+export type Safety = "read-only" | "idempotent" | "side-effecting"
+
+/**
+ * One request, described before it is sent.
+ *
+ * @internal
+ */
+export interface Endpoint<A> {
+  readonly method: "GET" | "POST"
+  /** The path, every segment already validated and percent-encoded. */
+  readonly path: string
+  /** The path as a template, for spans: `/protected/json/verify/{token}/{authy_id}`. */
+  readonly route: string
+  /** GET: the query string; POST: the JSON body. `undefined` entries are left out. */
+  readonly params?: Readonly<Record<string, unknown>> | undefined
+  readonly safety: Safety
+  readonly decode: (body: unknown) => Effect.Effect<A, ParseError>
+}
+
+/**
+ * Settings of the transport, resolved from the layer options.
+ *
+ * @internal
+ */
+export interface HttpSettings {
+  readonly apiKey: Redacted.Redacted<string>
+  readonly apiUrl: string
+  readonly timeout: Duration.Duration
+  readonly userAgent: string
+}
+
+/** @internal */
+export const defaultApiUrl = "https://api.authy.com"
+
+/** @internal */
+export const defaultUserAgent = (): string => {
+  const node = globalThis.process?.versions?.node
+  return `effect-authy/${version} (${node === undefined ? "JavaScript" : `Node ${node}`})`
+}
+
+const loopbackHosts = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
+
+/**
+ * The API key must not travel in clear over a network: `http:` is allowed only
+ * for loopback (the emulator).
+ *
+ * @internal
+ */
+export const checkApiUrl = (apiUrl: string): ValidationError | string => {
+  let url: URL
+  try {
+    url = new URL(apiUrl)
+  } catch {
+    return new ValidationError({ field: "apiUrl", message: "apiUrl is not a URL" })
+  }
+  const secure = url.protocol === "https:" || (url.protocol === "http:" && loopbackHosts.test(url.hostname))
+  if (!secure) {
+    return new ValidationError({
+      field: "apiUrl",
+      message: "apiUrl must use https (http is allowed only for a loopback host)"
+    })
+  }
+  if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+    return new ValidationError({ field: "apiUrl", message: "apiUrl must not carry credentials, a query or a fragment" })
+  }
+  return url.origin + url.pathname.replace(/\/+$/, "")
+}
+
+/**
+ * The request executor behind every endpoint.
+ *
+ * @internal
+ */
+export interface AuthyHttp {
+  readonly execute: <A>(endpoint: Endpoint<A>) => Effect.Effect<A, ApiError | NetworkError | ValidationError>
+}
+
+/**
+ * Builds the executor on top of the application's `HttpClient`.
+ *
+ * The platform's own client span is turned off for our requests: its `url.full`
+ * attribute would carry the token (verify puts it in the path) and phone
+ * numbers (phone endpoints put them in the query). The endpoint span
+ * (`Authy.<group>.<op>`) records the route template and the status instead.
+ *
+ * @internal
+ */
+export const make = (client: HttpClient.HttpClient, settings: HttpSettings): AuthyHttp => {
+  const apiUrl = checkApiUrl(settings.apiUrl)
+  if (typeof apiUrl !== "string") {
+    return { execute: () => Effect.fail(apiUrl) }
+  }
+  const authyClient = client.pipe(
+    HttpClient.mapRequest((request) =>
+      request.pipe(
+        HttpClientRequest.prependUrl(apiUrl),
+        HttpClientRequest.setHeaders({
+          "x-authy-api-key": Redacted.value(settings.apiKey),
+          "user-agent": settings.userAgent,
+          accept: "application/json"
+        })
+      )
+    ),
+    HttpClient.withTracerDisabledWhen(() => true),
+    // The fetch transport follows redirects by default and would carry the key
+    // to wherever it is sent; a redirect must surface as an answer instead.
+    HttpClient.transformResponse(Effect.provideService(FetchHttpClient.RequestInit, { redirect: "manual" }))
+  )
+
+  const attempt = <A>(endpoint: Endpoint<A>) =>
+    Effect.flatMap(
+      Effect.mapError(authyClient.execute(toRequest(endpoint)), toNetworkError),
+      (response) => readResponse(response, endpoint)
+    ).pipe(
+      Effect.scoped,
+      Effect.timeoutFail({
+        duration: settings.timeout,
+        onTimeout: () =>
+          new NetworkError({
+            reason: "Timeout",
+            message: `Authy did not answer within ${Duration.format(settings.timeout)}`
+          })
+      })
+    )
+
+  return {
+    execute: (endpoint) =>
+      Effect.annotateCurrentSpan({ "http.request.method": endpoint.method, "http.route": endpoint.route }).pipe(
+        Effect.zipRight(attempt(endpoint)),
+        Effect.tapError((error) =>
+          error._tag === "ApiError"
+            ? Effect.annotateCurrentSpan({
+              "http.response.status_code": error.status,
+              "authy.error_code": error.errorCode ?? "",
+              "authy.error_reason": error.reason
+            })
+            : Effect.annotateCurrentSpan("authy.error_reason", error.reason)
+        )
+      )
+  }
+}
+
+const toRequest = (endpoint: Endpoint<unknown>): HttpClientRequest.HttpClientRequest => {
+  if (endpoint.method === "GET") {
+    return HttpClientRequest.get(endpoint.path, { urlParams: toUrlParams(endpoint.params) })
+  }
+  return HttpClientRequest.post(endpoint.path).pipe(HttpClientRequest.bodyUnsafeJson(endpoint.params ?? {}))
+}
+
+const toUrlParams = (params: Endpoint<unknown>["params"]): Record<string, string> => {
+  const out: Record<string, string> = {}
+  if (params === undefined) return out
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined) out[key] = String(value)
+  }
+  return out
+}
+
+const readResponse = <A>(response: HttpClientResponse.HttpClientResponse, endpoint: Endpoint<A>) =>
+  response.text.pipe(
+    Effect.mapError(toNetworkError),
+    Effect.flatMap((text) => interpret(response.status, text, response.headers["retry-after"], endpoint))
+  )
+
+const isSuccessStatus = (status: number) => status >= 200 && status < 300
+
+const interpret = <A>(
+  status: number,
+  text: string,
+  retryAfter: string | undefined,
+  endpoint: Endpoint<A>
+): Effect.Effect<A, ApiError> => {
+  const body = parseJson(text)
+  if (body === notJson) {
+    return Effect.fail(
+      new ApiError({
+        reason: "NotJson",
+        status,
+        message: `Authy answered HTTP ${status} with a body that is not JSON`,
+        errors: {},
+        excerpt: excerpt(text),
+        ...retryAfterField(retryAfter)
+      })
+    )
+  }
+  if (!isSuccessStatus(status)) {
+    return Effect.fail(errorFromBody(status, body, "ErrorResponse", retryAfter))
+  }
+  if (Predicate.isRecord(body) && (body.success === false || body.success === "false")) {
+    return Effect.fail(errorFromBody(status, body, "Unsuccessful", retryAfter))
+  }
+  return Effect.mapError(endpoint.decode(body), () =>
+    new ApiError({
+      reason: "Undecodable",
+      status,
+      message: `Authy answered HTTP ${status} with a body of an unexpected shape`,
+      errors: {},
+      excerpt: excerpt(text)
+    }))
+}
+
+const notJson: unique symbol = Symbol("notJson")
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return notJson
+  }
+}
+
+const errorFromBody = (
+  status: number,
+  body: unknown,
+  reason: "ErrorResponse" | "Unsuccessful",
+  retryAfter: string | undefined
+): ApiError => {
+  const record = Predicate.isRecord(body) ? body : {}
+  const errorCode = typeof record.error_code === "string" || typeof record.error_code === "number"
+    ? String(record.error_code)
+    : undefined
+  const authyMessage = typeof record.message === "string" ? scrub(record.message) : `HTTP ${status}`
+  return new ApiError({
+    reason,
+    status,
+    ...(errorCode === undefined ? {} : { errorCode }),
+    message: errorCode === undefined ? authyMessage : `${authyMessage} (Authy error ${errorCode})`,
+    errors: fieldErrors(record.errors),
+    ...retryAfterField(retryAfter)
+  })
+}
+
+/** Field errors, without the `message` entry that repeats the top-level message. */
+const fieldErrors = (errors: unknown): Record<string, string> => {
+  const out: Record<string, string> = {}
+  if (!Predicate.isRecord(errors)) return out
+  for (const [field, value] of Object.entries(errors)) {
+    if (field !== "message" && value !== null && value !== undefined) out[field] = scrub(String(value))
+  }
+  return out
+}
+
+/**
+ * `Retry-After` in seconds or as an HTTP date, in milliseconds from now.
+ *
+ * @internal
+ */
+export const parseRetryAfter = (value: string | undefined, now: number = Date.now()): number | undefined => {
+  if (value === undefined || value.trim() === "") return undefined
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+const retryAfterField = (value: string | undefined): { retryAfterMillis?: number } => {
+  const millis = parseRetryAfter(value)
+  return millis === undefined ? {} : { retryAfterMillis: millis }
+}
+
+const errorCodeReasons: ReadonlyArray<readonly [ReadonlyArray<string>, NetworkErrorReason]> = [
+  [["ECONNREFUSED"], "ConnectionRefused"],
+  [["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL"], "DnsFailure"],
+  [["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "ECONNABORTED", "UND_ERR_CLOSED"], "ConnectionReset"],
+  [["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"], "Timeout"]
+]
+
+/** The `code`s found along an error's `cause` chain (and inside `AggregateError`s). */
+const errorCodes = (error: unknown, depth = 0): ReadonlyArray<string> => {
+  if (!Predicate.isObject(error) || depth > 6) return []
+  const own = "code" in error && typeof error.code === "string" ? [error.code] : []
+  const nested = "errors" in error && Array.isArray(error.errors) ? error.errors.flatMap((e) => errorCodes(e, depth + 1)) : []
+  const cause = "cause" in error ? errorCodes(error.cause, depth + 1) : []
+  return [...own, ...nested, ...cause]
+}
+
+/**
+ * Maps a platform error to a {@link NetworkError}. The platform's own message
+ * names the URL, which for verify carries the token: it is never passed on.
+ *
+ * @internal
+ */
+export const toNetworkError = (error: HttpClientError.HttpClientError): NetworkError => {
+  const codes = errorCodes(error.cause)
+  const match = errorCodeReasons.find(([known]) => codes.some((code) => known.includes(code)))
+  const reason = match?.[1] ?? (error.reason === "Decode" ? "ConnectionReset" : "Transport")
+  const code = codes[0]
+  return new NetworkError({
+    reason,
+    message: `Could not reach Authy (${reason}${code === undefined ? "" : `, ${code}`})`
+  })
+}

@@ -1,0 +1,31 @@
+/**
+ * Token verification (authy-api.md §2.4).
+ *
+ * @internal
+ */
+import { Effect, Schema } from "effect"
+import { VerifyTokenResponse } from "../Responses.js"
+import type { TokensApi } from "../Tokens.js"
+import type { AuthyHttp } from "./http.js"
+import * as Validate from "./validate.js"
+
+const decodeVerify = Schema.decodeUnknown(VerifyTokenResponse)
+
+/** @internal */
+export const make = (http: AuthyHttp): TokensApi => ({
+  verify: Effect.fn("Authy.tokens.verify")(function*(authyId, token, options) {
+    const id = yield* Validate.authyId(authyId)
+    yield* Effect.annotateCurrentSpan("authy.authy_id", id)
+    const code = yield* Validate.token(token)
+    const checked = yield* Validate.options(options)
+    const force = yield* Validate.optional(checked.force, (v) => Validate.boolean(v, "force"))
+    return yield* http.execute({
+      method: "GET",
+      path: `/protected/json/verify/${encodeURIComponent(code)}/${encodeURIComponent(id)}`,
+      route: "/protected/json/verify/{token}/{authy_id}",
+      safety: "side-effecting",
+      params: { force: force ?? true },
+      decode: decodeVerify
+    })
+  })
+})

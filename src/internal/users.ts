@@ -1,0 +1,142 @@
+/**
+ * The user endpoints (authy-api.md §2.1–2.8).
+ *
+ * @internal
+ */
+import { Effect, Schema } from "effect"
+import { CreateUserResponse, MessageResponse, QrCodeResponse, TokenRequestResponse, UserStatusResponse } from "../Responses.js"
+import { activityTypes, type AuthyId, type TokenRequestOptions, type UsersApi } from "../Users.js"
+import type { AuthyHttp } from "./http.js"
+import * as Phone from "./phone.js"
+import * as Validate from "./validate.js"
+
+const decodeCreate = Schema.decodeUnknown(CreateUserResponse)
+const decodeStatus = Schema.decodeUnknown(UserStatusResponse)
+const decodeMessage = Schema.decodeUnknown(MessageResponse)
+const decodeTokenRequest = Schema.decodeUnknown(TokenRequestResponse)
+const decodeQrCode = Schema.decodeUnknown(QrCodeResponse)
+
+/** Validates an id and records it on the endpoint span. */
+const userPath = (authyId: AuthyId) =>
+  Effect.tap(Validate.authyId(authyId), (id) => Effect.annotateCurrentSpan("authy.authy_id", id)).pipe(
+    Effect.map(encodeURIComponent)
+  )
+
+const tokenRequestParams = (options: TokenRequestOptions | undefined) =>
+  Effect.flatMap(Validate.options(options), (o) =>
+    Effect.all({
+      force: Validate.optional(o.force, (v) => Validate.boolean(v, "force")),
+      action: Validate.optional(o.action, (v) => Validate.text(v, "action", 1, 255)),
+      action_message: Validate.optional(o.actionMessage, (v) => Validate.text(v, "actionMessage", 1, 255)),
+      locale: Validate.optional(o.locale, (v) => Validate.text(v, "locale", 2, 16))
+    }))
+
+/** @internal */
+export const make = (http: AuthyHttp): UsersApi => ({
+  create: Effect.fn("Authy.users.create")(function*(input) {
+    const checked = yield* Validate.options(input, "input")
+    const email = yield* Validate.email(checked.email)
+    const phone = yield* Phone.resolve(checked.cellphone, checked.countryCode, {
+      number: "cellphone",
+      countryCode: "countryCode"
+    }, 1)
+    const sendInstallLink = yield* Validate.optional(
+      checked.sendInstallLinkViaSms,
+      (v) => Validate.boolean(v, "sendInstallLinkViaSms")
+    )
+    return yield* http.execute({
+      method: "POST",
+      path: "/protected/json/users/new",
+      route: "/protected/json/users/new",
+      safety: "idempotent",
+      params: {
+        user: { email, cellphone: phone.number, country_code: phone.countryCode },
+        send_install_link_via_sms: sendInstallLink
+      },
+      decode: decodeCreate
+    })
+  }),
+
+  status: Effect.fn("Authy.users.status")(function*(authyId, options) {
+    const id = yield* userPath(authyId)
+    const ip = yield* Validate.userIpOption(options)
+    return yield* http.execute({
+      method: "GET",
+      path: `/protected/json/users/${id}/status`,
+      route: "/protected/json/users/{authy_id}/status",
+      safety: "read-only",
+      params: { user_ip: ip },
+      decode: decodeStatus
+    })
+  }),
+
+  remove: Effect.fn("Authy.users.remove")(function*(authyId, options) {
+    const id = yield* userPath(authyId)
+    const ip = yield* Validate.userIpOption(options)
+    return yield* http.execute({
+      method: "POST",
+      path: `/protected/json/users/${id}/remove`,
+      route: "/protected/json/users/{authy_id}/remove",
+      safety: "side-effecting",
+      params: { user_ip: ip },
+      decode: decodeMessage
+    })
+  }),
+
+  requestSms: Effect.fn("Authy.users.requestSms")(function*(authyId, options) {
+    const id = yield* userPath(authyId)
+    const params = yield* tokenRequestParams(options)
+    return yield* http.execute({
+      method: "GET",
+      path: `/protected/json/sms/${id}`,
+      route: "/protected/json/sms/{authy_id}",
+      safety: "side-effecting",
+      params,
+      decode: decodeTokenRequest
+    })
+  }),
+
+  requestCall: Effect.fn("Authy.users.requestCall")(function*(authyId, options) {
+    const id = yield* userPath(authyId)
+    const params = yield* tokenRequestParams(options)
+    return yield* http.execute({
+      method: "GET",
+      path: `/protected/json/call/${id}`,
+      route: "/protected/json/call/{authy_id}",
+      safety: "side-effecting",
+      params,
+      decode: decodeTokenRequest
+    })
+  }),
+
+  registerActivity: Effect.fn("Authy.users.registerActivity")(function*(authyId, input) {
+    const id = yield* userPath(authyId)
+    const checked = yield* Validate.options(input, "input")
+    const type = yield* Validate.oneOf(checked.type, "type", activityTypes)
+    const data = yield* Validate.optional(checked.data, (v) => Validate.stringMap(v, "data"))
+    const ip = yield* Validate.optional(checked.userIp, (v) => Validate.ipAddress(v))
+    return yield* http.execute({
+      method: "POST",
+      path: `/protected/json/users/${id}/register_activity`,
+      route: "/protected/json/users/{authy_id}/register_activity",
+      safety: "side-effecting",
+      params: { type, data, user_ip: ip },
+      decode: decodeMessage
+    })
+  }),
+
+  generateQrCode: Effect.fn("Authy.users.generateQrCode")(function*(authyId, options) {
+    const id = yield* userPath(authyId)
+    const checked = yield* Validate.options(options)
+    const qrSize = yield* Validate.optional(checked.qrSize, (v) => Validate.integer(v, "qrSize", 50, 2000))
+    const label = yield* Validate.optional(checked.label, (v) => Validate.text(v, "label", 1, 255))
+    return yield* http.execute({
+      method: "POST",
+      path: `/protected/json/users/${id}/secret`,
+      route: "/protected/json/users/{authy_id}/secret",
+      safety: "side-effecting",
+      params: { qr_size: qrSize, label },
+      decode: decodeQrCode
+    })
+  })
+})

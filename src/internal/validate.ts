@@ -1,0 +1,138 @@
+/**
+ * Input checks, run before anything is sent. Each returns the value in the
+ * form the wire wants, or fails with a {@link ValidationError} naming the field.
+ *
+ * @internal
+ */
+import { Effect, Predicate } from "effect"
+import { ValidationError } from "../AuthyError.js"
+
+type Check<A> = Effect.Effect<A, ValidationError>
+
+const refuse = (field: string, message: string): Check<never> => Effect.fail(new ValidationError({ field, message }))
+
+const digits = /^\d+$/
+
+/** An Authy user id: a positive integer or a string of digits. */
+export const authyId = (value: unknown, field = "authyId"): Check<string> => {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return Effect.succeed(String(value))
+  if (typeof value === "string" && digits.test(value) && value.length <= 20) return Effect.succeed(value)
+  return refuse(field, `${field} must be a non-negative integer or a string of digits`)
+}
+
+/** An OTP: 6 to 10 digits. The value itself never appears in the message. */
+export const token = (value: unknown, field = "token"): Check<string> =>
+  typeof value === "string" && /^\d{6,10}$/.test(value)
+    ? Effect.succeed(value)
+    : refuse(field, `${field} must be 6 to 10 digits`)
+
+/** A phone verification code: 4 to 10 digits. */
+export const verificationCode = (value: unknown, field = "verificationCode"): Check<string> =>
+  typeof value === "string" && /^\d{4,10}$/.test(value)
+    ? Effect.succeed(value)
+    : refuse(field, `${field} must be 4 to 10 digits`)
+
+const emailPattern = /^[^\s@"<>()[\]\\,;:]+@[^\s@"<>()[\]\\,;:]+\.[^\s@"<>()[\]\\,;:]+$/
+
+export const email = (value: unknown, field = "email"): Check<string> =>
+  typeof value === "string" && value.length <= 254 && emailPattern.test(value)
+    ? Effect.succeed(value)
+    : refuse(field, `${field} must be an e-mail address`)
+
+/** A national number: digits with optional `-`, `.` and spaces, 4 to 15 digits. */
+export const nationalNumber = (value: unknown, field: string): Check<string> => {
+  if (typeof value === "string" && /^[\d][\d\s.-]*$/.test(value)) {
+    const count = value.replace(/\D/g, "").length
+    if (count >= 4 && count <= 15) return Effect.succeed(value)
+  }
+  return refuse(field, `${field} must be digits, optionally separated by '-', '.' or spaces`)
+}
+
+/** A calling code: 1 to 4 digits (`1`, `44`, `57`, `1268`), as a number or a string. */
+export const countryCode = (value: unknown, field = "countryCode"): Check<number> => {
+  const text = typeof value === "number" ? String(value) : value
+  return typeof text === "string" && /^\+?[1-9]\d{0,3}$/.test(text)
+    ? Effect.succeed(Number(text.replace("+", "")))
+    : refuse(field, `${field} must be a calling code of 1 to 4 digits`)
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export const uuid = (value: unknown, field = "uuid"): Check<string> =>
+  typeof value === "string" && uuidPattern.test(value)
+    ? Effect.succeed(value)
+    : refuse(field, `${field} must be a UUID`)
+
+/** A string of `min` to `max` characters. */
+export const text = (value: unknown, field: string, min: number, max: number): Check<string> =>
+  typeof value === "string" && value.length >= min && value.length <= max && (min === 0 || value.trim() !== "")
+    ? Effect.succeed(value)
+    : refuse(field, `${field} must be a string of ${min} to ${max} characters`)
+
+/** One of a fixed set of strings. */
+export const oneOf = <const L extends ReadonlyArray<string>>(value: unknown, field: string, allowed: L): Check<L[number]> =>
+  typeof value === "string" && allowed.includes(value)
+    ? Effect.succeed(value)
+    : refuse(field, `${field} must be one of ${allowed.join(", ")}`)
+
+/** An integer in `[min, max]`. */
+export const integer = (value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): Check<number> =>
+  typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max
+    ? Effect.succeed(value)
+    : refuse(field, `${field} must be an integer from ${min} to ${max}`)
+
+export const boolean = (value: unknown, field: string): Check<boolean> =>
+  typeof value === "boolean" ? Effect.succeed(value) : refuse(field, `${field} must be a boolean`)
+
+/** A flat map of string to string (OneTouch details, activity data). */
+export const stringMap = (value: unknown, field: string): Check<Readonly<Record<string, string>>> => {
+  if (!Predicate.isRecord(value) || Array.isArray(value)) return refuse(field, `${field} must be an object`)
+  for (const [key, entry] of Object.entries(value)) {
+    if (key === "" || typeof entry !== "string") {
+      return refuse(field, `${field} must map non-empty keys to strings`)
+    }
+  }
+  return Effect.succeed(value as Readonly<Record<string, string>>)
+}
+
+const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
+const ipv6 = /^(?=.*:)[0-9a-f:.]{2,45}$/i
+
+/** An IPv4 or IPv6 address. */
+export const ipAddress = (value: unknown, field = "userIp"): Check<string> =>
+  typeof value === "string" && (ipv4.test(value) || (ipv6.test(value) && isIpv6(value)))
+    ? Effect.succeed(value)
+    : refuse(field, `${field} must be an IPv4 or IPv6 address`)
+
+const isIpv6 = (value: string): boolean => {
+  try {
+    return new URL(`http://[${value}]/`).hostname.length > 2
+  } catch {
+    return false
+  }
+}
+
+/** An absolute http(s) URL. */
+export const httpUrl = (value: unknown, field: string): Check<string> => {
+  if (typeof value === "string") {
+    try {
+      const url = new URL(value)
+      if (url.protocol === "https:" || url.protocol === "http:") return Effect.succeed(value)
+    } catch {
+      // fall through to the refusal
+    }
+  }
+  return refuse(field, `${field} must be an http(s) URL`)
+}
+
+/** Checks an optional value only when it is present. */
+export const optional = <A, B>(value: A | undefined, check: (value: A) => Check<B>): Check<B | undefined> =>
+  value === undefined ? Effect.succeed(undefined) : check(value)
+
+/** Refuses an input that is not an object at all (a JavaScript caller passing `null`). */
+export const options = <A extends object>(value: A | undefined, field = "options"): Check<Partial<A>> =>
+  value === undefined ? Effect.succeed({}) : Predicate.isRecord(value) ? Effect.succeed(value) : refuse(field, `${field} must be an object`)
+
+/** The `{ userIp? }` options several endpoints take. */
+export const userIpOption = (value: { readonly userIp?: string } | undefined): Check<string | undefined> =>
+  Effect.flatMap(options(value), (o) => optional(o.userIp, (ip) => ipAddress(ip)))
