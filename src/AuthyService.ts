@@ -95,6 +95,30 @@ export class AuthyService extends Context.Tag("effect-authy/AuthyService")<Authy
   ): Layer.Layer<AuthyService, ConfigError, HttpClient.HttpClient> => layerConfig(options)
 }
 
+type Options_ = Options
+type Service_ = Service
+type ConfigOptions_ = ConfigOptions
+
+/**
+ * The types that go with the {@link AuthyService} tag.
+ *
+ * @since 0.1.0
+ */
+export declare namespace AuthyService {
+  /**
+   * @since 0.1.0
+   */
+  export type Options = Options_
+  /**
+   * @since 0.1.0
+   */
+  export type Service = Service_
+  /**
+   * @since 0.1.0
+   */
+  export type ConfigOptions = ConfigOptions_
+}
+
 /**
  * Builds the service from the application's `HttpClient`.
  *

@@ -22,11 +22,6 @@ export { AuthyService } from "./AuthyService.js"
 /**
  * @since 0.1.0
  */
-export * as Authy from "./AuthyService.js"
-
-/**
- * @since 0.1.0
- */
 export * as OneTouch from "./OneTouch.js"
 
 /**

@@ -1,0 +1,312 @@
+/**
+ * The emulator's state: one in-memory application per API key, and the
+ * emulator clock (the real clock plus an offset that tests advance instead of
+ * sleeping).
+ *
+ * Every change happens inside one synchronous function run by
+ * {@link Service.use}, so a request's reads and writes are atomic without
+ * locks: JavaScript runs it to the end before serving anything else.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer } from "effect"
+import * as Random from "./random.js"
+
+/**
+ * The channels a code can be sent on: `sms`/`call` for Authy tokens,
+ * `verification` for phone verification codes (sent by SMS or call).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Channel = "sms" | "call" | "verification"
+
+/**
+ * An Authy app installed on a user's phone.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Device {
+  readonly id: number
+  readonly osType: string
+  /** The TOTP secret, base32. */
+  readonly secret: string
+  readonly registeredAt: number
+  /** TOTP counters already accepted: a code is single-use. */
+  readonly usedCounters: Set<number>
+}
+
+/**
+ * An SMS or call token sent to a user.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface IssuedToken {
+  readonly code: string
+  readonly channel: "sms" | "call"
+  readonly issuedAt: number
+  usedAt: number | undefined
+}
+
+/**
+ * An Authy user of one application.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface User {
+  readonly id: number
+  /** The 24-hex id OneTouch records carry as `user_id`. */
+  readonly objectId: string
+  readonly email: string
+  /** Digits only. */
+  readonly cellphone: string
+  readonly countryCode: number
+  readonly createdAt: number
+  /** Has used a valid token at least once. */
+  confirmed: boolean
+  readonly devices: Array<Device>
+  readonly tokens: Array<IssuedToken>
+}
+
+/**
+ * A code the emulator "sent": what a phone would have received.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Message {
+  /** The user, or `null` for a phone verification (which has no user). */
+  readonly authyId: number | null
+  readonly channel: Channel
+  /** For phone verifications: whether it went by `sms` or `call`. */
+  readonly via: "sms" | "call"
+  readonly code: string
+  /** E.164: `+573053425699`. */
+  readonly to: string
+  readonly countryCode: number
+  /** Digits only. */
+  readonly phoneNumber: string
+  readonly sentAt: number
+}
+
+/**
+ * A OneTouch approval request.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Approval {
+  readonly uuid: string
+  readonly objectId: string
+  readonly authyId: number
+  readonly userObjectId: string
+  readonly userEmail: string
+  readonly message: string
+  readonly details: Readonly<Record<string, string>>
+  readonly hiddenDetails: Readonly<Record<string, string>>
+  readonly logos: ReadonlyArray<{ readonly res: string; readonly url: string }>
+  /** `0` never expires. */
+  readonly secondsToExpire: number
+  readonly createdAt: number
+  /** Set by approve/deny; expiry is computed from the clock. */
+  decision: { readonly status: "approved" | "denied"; readonly at: number } | undefined
+}
+
+/**
+ * A pending phone verification.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PhoneVerification {
+  readonly uuid: string
+  readonly countryCode: number
+  readonly phoneNumber: string
+  readonly code: string
+  readonly createdAt: number
+  readonly expiresAt: number
+}
+
+/**
+ * What happened in one month, for `app/stats`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MonthCounts {
+  users: number
+  sms: number
+  calls: number
+  auths: number
+  apiCalls: number
+}
+
+/**
+ * Running totals tests use to prove what was (not) sent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Counters {
+  readonly messages: { sms: number; call: number; verification: number }
+  /** SMS/call requests answered `ignored` (the user has the app). */
+  ignored: number
+  /** OneTouch approval requests created. */
+  pushes: number
+  /** SMS/call/app tokens accepted by `verify`. */
+  tokensConsumed: number
+  /** Authenticated Authy API requests (the control API is not counted). */
+  apiCalls: number
+}
+
+/**
+ * One application: everything reachable with one API key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AppState {
+  readonly apiKey: string
+  readonly appId: number
+  readonly objectId: string
+  readonly name: string
+  readonly createdAt: number
+  nextUserId: number
+  nextDeviceId: number
+  readonly users: Map<number, User>
+  /** `"<country code>-<digits>"` → user id: users are matched by phone. */
+  readonly userIdsByPhone: Map<string, number>
+  readonly messages: Array<Message>
+  readonly approvals: Map<string, Approval>
+  /** `"<country code>-<digits>"` → the pending verification of that phone. */
+  readonly verifications: Map<string, PhoneVerification>
+  /** `"YYYY-MM"` → counts. */
+  readonly months: Map<string, MonthCounts>
+  readonly counters: Counters
+}
+
+/**
+ * The key of a phone in the maps above.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const phoneKey = (countryCode: number, digits: string): string => `${countryCode}-${digits}`
+
+/**
+ * A fresh, empty application.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const emptyApp = (apiKey: string, appId: number, now: number): AppState => ({
+  apiKey,
+  appId,
+  objectId: Random.objectId(),
+  name: `Authy Emulator ${appId}`,
+  createdAt: now,
+  nextUserId: 1,
+  nextDeviceId: 1,
+  users: new Map(),
+  userIdsByPhone: new Map(),
+  messages: [],
+  approvals: new Map(),
+  verifications: new Map(),
+  months: new Map(),
+  counters: { messages: { sms: 0, call: 0, verification: 0 }, ignored: 0, pushes: 0, tokensConsumed: 0, apiCalls: 0 }
+})
+
+/**
+ * The API key is not one the emulator serves.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnknownApiKey {
+  /** @since 0.1.0 */
+  readonly _tag = "UnknownApiKey"
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** The keys accepted, in the order given; the first is the default. */
+  readonly apiKeys: ReadonlyArray<string>
+  /** The emulator clock, Unix milliseconds. */
+  readonly now: Effect.Effect<number>
+  /** How far the emulator clock is ahead of the real clock, in milliseconds. */
+  readonly offset: Effect.Effect<number>
+  /** Moves the emulator clock forward (never back). */
+  readonly advance: (millis: number) => Effect.Effect<void>
+  /** Runs `f` on the application of `apiKey` at the current emulator time, atomically. */
+  readonly use: <A>(apiKey: string, f: (app: AppState, now: number) => A) => Effect.Effect<A, UnknownApiKey>
+  /** Empties one application (its id and key stay). */
+  readonly resetApp: (apiKey: string) => Effect.Effect<void, UnknownApiKey>
+  /** Empties every application and puts the clock back to real time. */
+  readonly resetAll: Effect.Effect<void>
+}
+
+/**
+ * The emulator state as a service, so the HTTP routes, the control API and
+ * tests share one store.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class EmulatorState extends Context.Tag("effect-authy/emulator/EmulatorState")<EmulatorState, Service>() {}
+
+/**
+ * Builds an empty state serving `apiKeys` (at least one).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (apiKeys: ReadonlyArray<string>): Effect.Effect<Service> =>
+  Effect.sync(() => {
+    const keys = [...new Set(apiKeys)]
+    if (keys.length === 0) throw new Error("The emulator needs at least one API key")
+    let offset = 0
+    const nowSync = () => Date.now() + offset
+    const fresh = () => new Map(keys.map((key, i) => [key, emptyApp(key, i + 1, nowSync())]))
+    let apps = fresh()
+    const use = <A>(apiKey: string, f: (app: AppState, now: number) => A) =>
+      Effect.suspend(() => {
+        const app = apps.get(apiKey)
+        return app === undefined ? Effect.fail(new UnknownApiKey()) : Effect.sync(() => f(app, nowSync()))
+      })
+    return {
+      apiKeys: keys,
+      now: Effect.sync(nowSync),
+      offset: Effect.sync(() => offset),
+      advance: (millis) =>
+        Effect.sync(() => {
+          offset += Math.max(0, millis)
+        }),
+      use,
+      resetApp: (apiKey) =>
+        Effect.suspend(() => {
+          const app = apps.get(apiKey)
+          if (app === undefined) return Effect.fail(new UnknownApiKey())
+          apps.set(apiKey, emptyApp(apiKey, app.appId, nowSync()))
+          return Effect.void
+        }),
+      resetAll: Effect.sync(() => {
+        offset = 0
+        apps = fresh()
+      })
+    }
+  })
+
+/**
+ * The state as a layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (apiKeys: ReadonlyArray<string>): Layer.Layer<EmulatorState> =>
+  Layer.effect(EmulatorState, make(apiKeys))
