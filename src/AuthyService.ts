@@ -6,7 +6,8 @@
  */
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Config, Context, Duration, Effect, Layer } from "effect"
+import { Config, Context, Duration, Effect, Layer, RateLimiter } from "effect"
+import type { Scope } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 import type { Redacted } from "effect/Redacted"
 import type { AppApi } from "./App.js"
@@ -18,6 +19,7 @@ import * as InternalTokens from "./internal/tokens.js"
 import * as InternalUsers from "./internal/users.js"
 import type { OneTouchApi } from "./OneTouch.js"
 import type { PhonesApi } from "./Phones.js"
+import * as RetryPolicy from "./RetryPolicy.js"
 import type { TokensApi } from "./Tokens.js"
 import type { UsersApi } from "./Users.js"
 
@@ -33,8 +35,20 @@ export interface Options {
    * except for a loopback host such as the emulator's `http://127.0.0.1:4010`.
    */
   readonly apiUrl?: string
-  /** How long one request may take, answer body included (default 10 seconds). */
+  /** How long one attempt may take, answer body included (default 10 seconds). */
   readonly timeout?: Duration.DurationInput
+  /** How long a whole call may take, retries and their delays included (default 30 seconds). */
+  readonly totalTimeout?: Duration.DurationInput
+  /**
+   * When failed requests are sent again (default {@link RetryPolicy.defaults});
+   * {@link RetryPolicy.disabled} turns retries off. One call can use another
+   * policy with {@link RetryPolicy.withPolicy}.
+   */
+  readonly retry?: RetryPolicy.RetryPolicy
+  /** A client-side rate limit on requests to Authy (off by default). */
+  readonly rateLimit?: { readonly limit: number; readonly interval: Duration.DurationInput }
+  /** At most this many requests to Authy in flight at once (off by default). */
+  readonly maxConcurrency?: number
   /** Replaces the `User-Agent` (default `effect-authy/<version> (Node <version>)`). */
   readonly userAgent?: string
   /**
@@ -82,7 +96,8 @@ export class AuthyService extends Context.Tag("effect-authy/AuthyService")<Authy
   /**
    * @since 0.1.0
    */
-  static readonly make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> => make(options)
+  static readonly make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =>
+    make(options)
   /**
    * @since 0.1.0
    */
@@ -125,13 +140,17 @@ export declare namespace AuthyService {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
-  Effect.map(HttpClient.HttpClient, (client) => {
+export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
     const http = Http.make(options.transformClient ? options.transformClient(client) : client, {
       apiKey: options.apiKey,
       apiUrl: options.apiUrl ?? Http.defaultApiUrl,
       timeout: Duration.decode(options.timeout ?? "10 seconds"),
-      userAgent: options.userAgent ?? Http.defaultUserAgent()
+      totalTimeout: Duration.decode(options.totalTimeout ?? "30 seconds"),
+      userAgent: options.userAgent ?? Http.defaultUserAgent(),
+      retry: options.retry ?? RetryPolicy.defaults,
+      limit: yield* makeLimit(options)
     })
     return {
       users: InternalUsers.make(http),
@@ -139,6 +158,20 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       oneTouch: InternalOneTouch.make(http),
       phones: InternalPhones.make(http),
       app: InternalApp.make(http)
+    }
+  })
+
+/** The client-side limits, applied to each attempt: a retry waits without holding a permit. */
+const makeLimit = (options: Options) =>
+  Effect.gen(function*() {
+    const rateLimiter = options.rateLimit === undefined ? undefined : yield* RateLimiter.make({
+      limit: options.rateLimit.limit,
+      interval: options.rateLimit.interval
+    })
+    const semaphore = options.maxConcurrency === undefined ? undefined : yield* Effect.makeSemaphore(options.maxConcurrency)
+    return <A, E>(attempt: Effect.Effect<A, E>): Effect.Effect<A, E> => {
+      const capped = semaphore === undefined ? attempt : semaphore.withPermits(1)(attempt)
+      return rateLimiter === undefined ? capped : rateLimiter(capped)
     }
   })
 
@@ -160,7 +193,7 @@ const redactKeyHeader = Layer.fiberRefLocallyScopedWith(
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<AuthyService, never, HttpClient.HttpClient> =>
-  Layer.merge(Layer.effect(AuthyService, make(options)), redactKeyHeader)
+  Layer.merge(Layer.scoped(AuthyService, make(options)), redactKeyHeader)
 
 /**
  * The options of {@link layerConfig}: all but the key and URL, which come from `Config`.

@@ -37,6 +37,11 @@ export * as Responses from "./Responses.js"
 /**
  * @since 0.1.0
  */
+export * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Tokens from "./Tokens.js"
 
 /**

@@ -9,19 +9,12 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Duration, Effect, Predicate, Redacted } from "effect"
+import { Clock, Duration, Effect, FiberRef, Option, Predicate, Random, Redacted } from "effect"
 import type { ParseError } from "effect/ParseResult"
 import { ApiError, NetworkError, type NetworkErrorReason, ValidationError } from "../AuthyError.js"
+import * as RetryPolicy from "../RetryPolicy.js"
 import { excerpt, scrub } from "./redact.js"
 import { version } from "./version.js"
-
-/**
- * How safe it is to send a request again (design.md §5). On this API GET is
- * not safe: `sms`, `call` and `verify` are GETs with side effects.
- *
- * @internal
- */
-export type Safety = "read-only" | "idempotent" | "side-effecting"
 
 /**
  * One request, described before it is sent.
@@ -36,7 +29,7 @@ export interface Endpoint<A> {
   readonly route: string
   /** GET: the query string; POST: the JSON body. `undefined` entries are left out. */
   readonly params?: Readonly<Record<string, unknown>> | undefined
-  readonly safety: Safety
+  readonly safety: RetryPolicy.Safety
   readonly decode: (body: unknown) => Effect.Effect<A, ParseError>
 }
 
@@ -48,8 +41,14 @@ export interface Endpoint<A> {
 export interface HttpSettings {
   readonly apiKey: Redacted.Redacted<string>
   readonly apiUrl: string
+  /** The limit of one attempt, answer body included. */
   readonly timeout: Duration.Duration
+  /** The limit of a whole call, retries and their delays included. */
+  readonly totalTimeout: Duration.Duration
   readonly userAgent: string
+  readonly retry: RetryPolicy.RetryPolicy
+  /** Wraps every attempt: the client-side rate limiter and concurrency cap, when set. */
+  readonly limit: <A, E>(attempt: Effect.Effect<A, E>) => Effect.Effect<A, E>
 }
 
 /** @internal */
@@ -136,20 +135,32 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
       (response) => readResponse(response, endpoint)
     ).pipe(
       Effect.scoped,
-      Effect.timeoutFail({
-        duration: settings.timeout,
-        onTimeout: () =>
-          new NetworkError({
-            reason: "Timeout",
-            message: `Authy did not answer within ${Duration.format(settings.timeout)}`
-          })
-      })
+      Effect.timeoutFail({ duration: settings.timeout, onTimeout: () => timeoutError(settings.timeout) }),
+      settings.limit
     )
+
+  const withRetries = <A>(endpoint: Endpoint<A>) =>
+    Effect.gen(function*() {
+      const policy = Option.getOrElse(yield* FiberRef.get(RetryPolicy.currentPolicy), () => settings.retry)
+      const startedAt = yield* Clock.currentTimeMillis
+      for (let n = 1;; n++) {
+        const result = yield* Effect.either(attempt(endpoint))
+        if (result._tag === "Right") return result.right
+        const delay = yield* retryDelay(policy, endpoint.safety, n, result.left, startedAt)
+        if (Option.isNone(delay)) return yield* Effect.fail(result.left)
+        yield* Effect.logDebug("Authy request failed, retrying").pipe(
+          Effect.annotateLogs({ "authy.attempt": n, "authy.retry_reason": describe(result.left), "authy.retry_delay_ms": delay.value })
+        )
+        yield* Effect.annotateCurrentSpan("authy.attempts", n + 1)
+        yield* Effect.sleep(Duration.millis(delay.value))
+      }
+    })
 
   return {
     execute: (endpoint) =>
       Effect.annotateCurrentSpan({ "http.request.method": endpoint.method, "http.route": endpoint.route }).pipe(
-        Effect.zipRight(attempt(endpoint)),
+        Effect.zipRight(withRetries(endpoint)),
+        Effect.timeoutFail({ duration: settings.totalTimeout, onTimeout: () => timeoutError(settings.totalTimeout) }),
         Effect.tapError((error) =>
           error._tag === "ApiError"
             ? Effect.annotateCurrentSpan({
@@ -161,6 +172,35 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
         )
       )
   }
+}
+
+const timeoutError = (limit: Duration.Duration) =>
+  new NetworkError({ reason: "Timeout", message: `Authy did not answer within ${Duration.format(limit)}` })
+
+const describe = (error: ApiError | NetworkError | ValidationError): string =>
+  error._tag === "ApiError" ? `HTTP ${error.status}` : error._tag === "NetworkError" ? error.reason : error.field
+
+/**
+ * How long to wait before attempt `failed + 1`, or none when the policy says
+ * to stop: the error is not retryable for this safety class, the attempts are
+ * used up, or the wait would end past the policy's time budget.
+ */
+const retryDelay = (
+  policy: RetryPolicy.RetryPolicy,
+  safety: RetryPolicy.Safety,
+  failed: number,
+  error: ApiError | NetworkError | ValidationError,
+  startedAt: number
+): Effect.Effect<Option.Option<number>> => {
+  if (failed >= policy.maxAttempts || !RetryPolicy.isRetryable(safety, error)) return Effect.succeedNone
+  const retryAfter = error._tag === "ApiError" ? error.retryAfterMillis : undefined
+  const computed = RetryPolicy.delayMillis(policy, failed, retryAfter)
+  return Effect.gen(function*() {
+    // Retry-After is a floor set by the server: jitter only what we chose ourselves.
+    const delay = policy.jitter && retryAfter === undefined ? Math.round(computed * (yield* Random.next)) : computed
+    const elapsed = (yield* Clock.currentTimeMillis) - startedAt
+    return elapsed + delay > Duration.toMillis(policy.maxElapsed) ? Option.none() : Option.some(delay)
+  })
 }
 
 const toRequest = (endpoint: Endpoint<unknown>): HttpClientRequest.HttpClientRequest => {

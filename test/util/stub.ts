@@ -5,7 +5,7 @@
 import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import type { HttpClientRequest } from "@effect/platform"
 import { Effect, Layer, Redacted } from "effect"
-import { AuthyService } from "../../src/index.js"
+import { AuthyService, RetryPolicy } from "../../src/index.js"
 
 export interface SentRequest {
   readonly method: string
@@ -52,8 +52,9 @@ export const makeStub = (handler: (request: SentRequest) => Reply) => {
       )
     )
   })
+  // Retries are off unless a test turns them on: most tests are about one exchange.
   const layer = (options: Partial<AuthyService.Options> = {}) =>
-    AuthyService.layer({ apiKey: Redacted.make(apiKey), apiUrl, ...options }).pipe(
+    AuthyService.layer({ apiKey: Redacted.make(apiKey), apiUrl, retry: RetryPolicy.disabled, ...options }).pipe(
       Layer.provide(Layer.succeed(HttpClient.HttpClient, client))
     )
   return { sent, layer }
