@@ -3,7 +3,7 @@
  * Waiting is driven by TestClock.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Logger, LogLevel, TestClock } from "effect"
+import { type Duration, Effect, Fiber, Logger, LogLevel, TestClock } from "effect"
 import { type AuthyService, RetryPolicy, Tokens, Users } from "../src/index.js"
 import { json, makeStub, type Reply } from "./util/stub.js"
 
@@ -30,7 +30,7 @@ const runWithClock = <A, E>(
   program: Effect.Effect<A, E, AuthyService>,
   stub: ReturnType<typeof makeStub>,
   options: Partial<AuthyService.Options>,
-  advance: ReadonlyArray<string>
+  advance: ReadonlyArray<Duration.DurationInput>
 ) =>
   Effect.gen(function*() {
     const fiber = yield* Effect.fork(Effect.either(Effect.provide(program, stub.layer(options))))
