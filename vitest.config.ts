@@ -1,6 +1,15 @@
+import { fileURLToPath } from "node:url"
 import { defineConfig } from "vitest/config"
 
 export default defineConfig({
+  resolve: {
+    // The package's own name, for tests and examples written as a user would
+    // write them (same mapping as the `paths` of tsconfig.json).
+    alias: [
+      { find: /^effect-authy\/emulator$/, replacement: fileURLToPath(new URL("./src/emulator/index.ts", import.meta.url)) },
+      { find: /^effect-authy$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) }
+    ]
+  },
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,

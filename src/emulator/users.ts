@@ -75,13 +75,14 @@ export const create = (app: AppState, now: number, params: Params.Params): Wire.
   const email = Params.string(user, "email")?.trim()
   const cellphone = phoneDigits(Params.string(user, "cellphone"))
   const code = countryCode(Params.string(user, "country_code") ?? "1")
-  const fields: Record<string, string> = {}
-  if (email === undefined || !emailPattern.test(email)) fields.email = "is invalid"
-  if (cellphone === undefined || code === undefined) fields.cellphone = "is invalid"
-  if (email === undefined || cellphone === undefined || code === undefined || Object.keys(fields).length > 0) {
-    return Wire.userNotValid(fields)
+  const validEmail = email !== undefined && emailPattern.test(email) ? email : undefined
+  if (validEmail === undefined || cellphone === undefined || code === undefined) {
+    return Wire.userNotValid({
+      ...(validEmail === undefined ? { email: "is invalid" } : {}),
+      ...(cellphone === undefined || code === undefined ? { cellphone: "is invalid" } : {})
+    })
   }
-  const id = app.userIdsByPhone.get(phoneKey(code, cellphone)) ?? insert(app, now, { email, cellphone, countryCode: code })
+  const id = app.userIdsByPhone.get(phoneKey(code, cellphone)) ?? insert(app, now, { email: validEmail, cellphone, countryCode: code })
   return Wire.encoded(CreateUserResponse, new CreateUserResponse({ message: "User created successfully.", user: { id } }))
 }
 

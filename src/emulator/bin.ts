@@ -1,0 +1,38 @@
+/**
+ * `effect-authy-emulator` / `npm run emulator`: serves the emulator until
+ * SIGINT or SIGTERM, which `NodeRuntime.runMain` turns into an interruption
+ * that closes the server.
+ *
+ * @since 0.1.0
+ */
+import { NodeRuntime } from "@effect/platform-node"
+import { Console, Effect, Layer } from "effect"
+import * as Cli from "./cli.js"
+import { Emulator, layer } from "./Emulator.js"
+
+const announce = Effect.gen(function*() {
+  const emulator = yield* Emulator
+  yield* Console.log(`Authy emulator listening on ${emulator.url}`)
+  yield* Console.log(`API keys accepted: ${emulator.apiKeys.join(", ")}`)
+  yield* Console.log(`Control API: ${emulator.url}/__emulator (e.g. GET /__emulator/messages?authy_id=1)`)
+})
+
+const main = (args: ReadonlyArray<string>) =>
+  Effect.suspend(() => {
+    let parsed: Cli.Arguments
+    try {
+      parsed = Cli.parse(args)
+    } catch (error) {
+      return Console.error(`${error instanceof Error ? error.message : String(error)}\n\n${Cli.usage}`).pipe(
+        Effect.zipRight(Effect.sync(() => (process.exitCode = 2)))
+      )
+    }
+    if (parsed.help) return Console.log(Cli.usage)
+    return Layer.launch(
+      Layer.effectDiscard(announce).pipe(
+        Layer.provideMerge(layer({ apiKeys: parsed.apiKeys, port: parsed.port, host: parsed.host }))
+      )
+    )
+  })
+
+main(process.argv.slice(2)).pipe(NodeRuntime.runMain)

@@ -1,0 +1,170 @@
+/**
+ * The in-process control handle: what a phone, a user and a wall clock would
+ * do to the emulator, for tests. The HTTP control API (controlRoutes.ts)
+ * offers the same over the wire.
+ *
+ * @since 0.1.0
+ */
+import { Duration, Effect } from "effect"
+import * as Approvals from "./approvals.js"
+import type { AppState, Counters as MutableCounters, Message, Service, User } from "./State.js"
+import * as Totp from "./totp.js"
+import * as Users from "./users.js"
+
+/**
+ * A code the emulator sent. Re-exported from the state model.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type { Message }
+
+/**
+ * A snapshot of an application's running totals.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Counters {
+  readonly messages: { readonly sms: number; readonly call: number; readonly verification: number }
+  readonly ignored: number
+  readonly pushes: number
+  readonly tokensConsumed: number
+  readonly apiCalls: number
+}
+
+/**
+ * Which messages to list; every filter is optional.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MessageFilter {
+  readonly authyId?: number
+  readonly apiKey?: string
+  readonly phoneNumber?: string
+  readonly countryCode?: number
+}
+
+/**
+ * The control handle. `apiKey` arguments default to the first key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EmulatorControl {
+  /** Messages sent (SMS, calls, phone verifications), oldest first. */
+  readonly messages: (filter?: MessageFilter) => Effect.Effect<ReadonlyArray<Message>>
+  /** The newest SMS/call code sent to a user; dies if there is none. */
+  readonly lastCode: (authyId: number, apiKey?: string) => Effect.Effect<string>
+  /** Installs the Authy app for a user; dies if the user does not exist. */
+  readonly registerDevice: (
+    authyId: number,
+    options?: { readonly osType?: string; readonly apiKey?: string }
+  ) => Effect.Effect<{ readonly deviceId: number; readonly secret: string }>
+  /** The current code of the user's newest app; dies if there is none. */
+  readonly totp: (authyId: number, apiKey?: string) => Effect.Effect<string>
+  /** Approves a pending approval request (of any application); dies if it is not pending. */
+  readonly approve: (uuid: string) => Effect.Effect<void>
+  /** Denies a pending approval request (of any application); dies if it is not pending. */
+  readonly deny: (uuid: string) => Effect.Effect<void>
+  /** Moves the emulator clock forward. */
+  readonly advanceClock: (duration: Duration.DurationInput) => Effect.Effect<void>
+  /** The emulator clock, Unix milliseconds. */
+  readonly now: Effect.Effect<number>
+  readonly counters: (apiKey?: string) => Effect.Effect<Counters>
+  /** Empties every application and puts the clock back to real time. */
+  readonly reset: Effect.Effect<void>
+}
+
+/**
+ * Filters an application's outbox.
+ *
+ * @since 0.1.0
+ * @category messages
+ */
+export const selectMessages = (app: AppState, filter: MessageFilter): ReadonlyArray<Message> =>
+  app.messages.filter((m) =>
+    (filter.authyId === undefined || m.authyId === filter.authyId) &&
+    (filter.phoneNumber === undefined || m.phoneNumber === filter.phoneNumber.replace(/\D/g, "")) &&
+    (filter.countryCode === undefined || m.countryCode === filter.countryCode)
+  )
+
+/**
+ * A copy of the counters, safe to hold on to.
+ *
+ * @since 0.1.0
+ * @category counters
+ */
+export const snapshot = (counters: MutableCounters): Counters => ({
+  ...counters,
+  messages: { ...counters.messages }
+})
+
+/**
+ * The newest device's current code, or `undefined` when the user has no app.
+ *
+ * @since 0.1.0
+ * @category devices
+ */
+export const currentTotp = (user: User, now: number): string | undefined => {
+  const device = user.devices[user.devices.length - 1]
+  return device === undefined ? undefined : Totp.totp(device.secret, now)
+}
+
+/**
+ * Builds the handle over a state.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (state: Service): EmulatorControl => {
+  const keyOf = (apiKey: string | undefined) => apiKey ?? state.apiKeys[0]!
+  const use = <A>(apiKey: string | undefined, f: (app: AppState, now: number) => A) =>
+    state.use(keyOf(apiKey), f).pipe(
+      Effect.catchTag("UnknownApiKey", () => Effect.dieMessage("The emulator does not serve that API key"))
+    )
+  const user = (app: AppState, authyId: number) => {
+    const found = app.users.get(authyId)
+    if (found === undefined) throw new Error(`No user ${authyId} in the emulator`)
+    return found
+  }
+  const decide = (uuid: string, status: "approved" | "denied") =>
+    Effect.forEach(state.apiKeys, (key) => use(key, (app, now) => Approvals.decide(app, now, uuid, status))).pipe(
+      Effect.flatMap((results) => {
+        if (results.some((r) => typeof r === "object")) return Effect.void
+        return Effect.dieMessage(
+          results.includes("NotPending")
+            ? `Approval request ${uuid} is not pending`
+            : `No approval request ${uuid} in the emulator`
+        )
+      })
+    )
+
+  return {
+    messages: (filter = {}) => use(filter.apiKey, (app) => selectMessages(app, filter)),
+    lastCode: (authyId, apiKey) =>
+      use(apiKey, (app) => {
+        const last = app.messages.filter((m) => m.authyId === authyId && m.channel !== "verification").at(-1)
+        if (last === undefined) throw new Error(`No SMS or call was sent to user ${authyId}`)
+        return last.code
+      }),
+    registerDevice: (authyId, options = {}) =>
+      use(options.apiKey, (app, now) => {
+        const device = Users.registerDevice(app, now, user(app, authyId), options.osType ?? "android")
+        return { deviceId: device.id, secret: device.secret }
+      }),
+    totp: (authyId, apiKey) =>
+      use(apiKey, (app, now) => {
+        const code = currentTotp(user(app, authyId), now)
+        if (code === undefined) throw new Error(`User ${authyId} has no Authy app`)
+        return code
+      }),
+    approve: (uuid) => decide(uuid, "approved"),
+    deny: (uuid) => decide(uuid, "denied"),
+    advanceClock: (duration) => state.advance(Duration.toMillis(Duration.decode(duration))),
+    now: state.now,
+    counters: (apiKey) => use(apiKey, (app) => snapshot(app.counters)),
+    reset: state.resetAll
+  }
+}

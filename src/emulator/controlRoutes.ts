@@ -1,0 +1,149 @@
+/**
+ * The control API under `/__emulator`: JSON, authenticated like the Authy
+ * API (header, `api_key` query or body field), every route scoped to the
+ * application of the key. Not counted in `api_calls`.
+ *
+ * Reserved for later additions, each in its own module mounted in server.ts:
+ * `/__emulator/callback` (the OneTouch callback target) and
+ * `/__emulator/faults` (injected failures).
+ *
+ * @since 0.1.0
+ */
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { Effect } from "effect"
+import * as Approvals from "./approvals.js"
+import { currentTotp, selectMessages, snapshot } from "./control.js"
+import * as Params from "./params.js"
+import { authenticated, type Context, handler } from "./request.js"
+import { EmulatorState, type Message } from "./State.js"
+import * as Users from "./users.js"
+import * as Wire from "./wire.js"
+
+const control = (f: (context: Context) => Wire.Reply) => handler(f, { countApiCall: false })
+
+const iso = (millis: number) => new Date(millis).toISOString()
+
+const messageBody = (m: Message) => ({
+  authy_id: m.authyId,
+  channel: m.channel,
+  via: m.via,
+  code: m.code,
+  to: m.to,
+  country_code: m.countryCode,
+  phone_number: m.phoneNumber,
+  sent_at: iso(m.sentAt)
+})
+
+const optionalNumber = (params: Params.Params, key: string): number | undefined => {
+  const value = Params.integer(params, key)
+  return value === undefined || Number.isNaN(value) ? undefined : value
+}
+
+const messages = control(({ app, params }) => {
+  const authyId = optionalNumber(params, "authy_id")
+  const countryCode = optionalNumber(params, "country_code")
+  const phoneNumber = Params.string(params, "phone_number")
+  const channel = Params.string(params, "channel")
+  const list = selectMessages(app, {
+    ...(authyId === undefined ? {} : { authyId }),
+    ...(countryCode === undefined ? {} : { countryCode }),
+    ...(phoneNumber === undefined ? {} : { phoneNumber })
+  }).filter((m) => channel === undefined || m.channel === channel)
+  return Wire.json(200, { messages: list.map(messageBody) })
+})
+
+const registerDevice = control(({ app, now, params, path }) => {
+  const user = Users.find(app, path.authy_id)
+  if (user === undefined) return Wire.userNotFound
+  const device = Users.registerDevice(app, now, user, Params.string(params, "os_type") ?? "android")
+  return Wire.ok({
+    device: { id: device.id, os_type: device.osType, registration_date: Math.floor(device.registeredAt / 1000) },
+    secret: device.secret,
+    totp: currentTotp(user, now) ?? null
+  })
+})
+
+const decide = (status: "approved" | "denied") =>
+  control(({ app, now, path }) => {
+    const uuid = path.uuid ?? ""
+    const result = Approvals.decide(app, now, uuid, status)
+    if (result === "NotFound") return Wire.approvalNotFound(uuid)
+    if (result === "NotPending") {
+      return Wire.error(409, "60079", `Approval request is not pending: ${uuid}`)
+    }
+    return Wire.ok({ approval_request: Approvals.record(result, now) })
+  })
+
+const approvalRequest = control(({ app, now, path }) => {
+  const uuid = path.uuid ?? ""
+  const approval = app.approvals.get(uuid)
+  return approval === undefined
+    ? Wire.approvalNotFound(uuid)
+    : Wire.ok({ approval_request: Approvals.record(approval, now) })
+})
+
+const counters = control(({ app }) => {
+  const c = snapshot(app.counters)
+  return Wire.ok({
+    messages: c.messages,
+    ignored: c.ignored,
+    pushes: c.pushes,
+    tokens_consumed: c.tokensConsumed,
+    api_calls: c.apiCalls
+  })
+})
+
+const clockBody = (now: number, offset: number) =>
+  Wire.ok({ now: iso(now), unix: Math.floor(now / 1000), offset_seconds: offset / 1000 })
+
+/** The clock is shared by every application; the key only proves the caller may use the emulator. */
+const clock = authenticated(() =>
+  Effect.flatMap(EmulatorState, (state) => Effect.zipWith(state.now, state.offset, clockBody))
+)
+
+const advanceClock = authenticated(({ params }) => {
+  const seconds = Number(Params.string(params, "seconds"))
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    return Effect.succeed(Wire.error(400, "60004", "Invalid parameter: seconds - must be a non-negative number"))
+  }
+  return Effect.flatMap(EmulatorState, (state) =>
+    Effect.zipRight(state.advance(seconds * 1000), Effect.zipWith(state.now, state.offset, clockBody)))
+})
+
+/** Empties the application of the key; other applications and the clock are left alone. */
+const reset = authenticated(({ apiKey }) =>
+  Effect.flatMap(EmulatorState, (state) =>
+    state.resetApp(apiKey).pipe(
+      Effect.as(Wire.ok({ message: "Application reset." })),
+      Effect.catchTag("UnknownApiKey", () => Effect.succeed(Wire.invalidApiKey))
+    ))
+)
+
+/**
+ * A 1×1 transparent PNG, standing in for the QR images `users/{id}/secret`
+ * links to.
+ */
+const pixel = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",
+  "base64"
+)
+
+/**
+ * The control routes.
+ *
+ * @since 0.1.0
+ * @category routers
+ */
+export const router = HttpRouter.empty.pipe(
+  HttpRouter.get("/__emulator/messages", messages),
+  HttpRouter.post("/__emulator/users/:authy_id/devices", registerDevice),
+  HttpRouter.post("/__emulator/approval_requests/:uuid/approve", decide("approved")),
+  HttpRouter.post("/__emulator/approval_requests/:uuid/deny", decide("denied")),
+  HttpRouter.get("/__emulator/approval_requests/:uuid", approvalRequest),
+  HttpRouter.get("/__emulator/counters", counters),
+  HttpRouter.get("/__emulator/clock", clock),
+  HttpRouter.post("/__emulator/clock/advance", advanceClock),
+  HttpRouter.post("/__emulator/reset", reset),
+  HttpRouter.get("/__emulator/qr/:file", Effect.succeed(HttpServerResponse.uint8Array(pixel, { contentType: "image/png" })))
+)

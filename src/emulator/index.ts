@@ -1,0 +1,41 @@
+/**
+ * A faithful local Authy server, in-process (a Layer) or as a CLI
+ * (`effect-authy-emulator`).
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ */
+export { defaultApiKey, Emulator, layer, layerAuthy, layerFromState } from "./Emulator.js"
+
+/**
+ * @since 0.1.0
+ */
+export type { Options, Service } from "./Emulator.js"
+
+/**
+ * @since 0.1.0
+ */
+export type { Counters, EmulatorControl, Message, MessageFilter } from "./control.js"
+
+/**
+ * @since 0.1.0
+ */
+export { EmulatorState } from "./State.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as State from "./State.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Server from "./server.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Totp from "./totp.js"
