@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // Launcher of the Authy emulator (`effect-authy-emulator`).
 //
-// - In a source checkout (src/ present and tsx installed, as after a plain
-//   `npm install`), it runs src/emulator/bin.ts through tsx: no build needed,
-//   and never a stale dist/.
-// - In the published package (no src/, no tsx), it runs the compiled
+// - Installed as a package (under node_modules), it runs the compiled
 //   dist/emulator/bin.js.
+// - In a source checkout, it runs src/emulator/bin.ts through tsx (a
+//   devDependency): no build needed after `npm install`, and never a stale dist/.
 import { existsSync } from "node:fs"
 
 const source = new URL("../src/emulator/bin.ts", import.meta.url)
 const built = new URL("../dist/emulator/bin.js", import.meta.url)
+const installed = import.meta.url.includes("/node_modules/")
 
-const tsx = existsSync(source) ? await import("tsx/esm/api").catch(() => undefined) : undefined
+const tsx = !installed && existsSync(source) ? await import("tsx/esm/api").catch(() => undefined) : undefined
 
 if (tsx !== undefined) {
   tsx.register()
