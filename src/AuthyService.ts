@@ -118,6 +118,7 @@ type ConfigOptions_ = ConfigOptions
  * The types that go with the {@link AuthyService} tag.
  *
  * @since 0.1.0
+ * @category models
  */
 export declare namespace AuthyService {
   /**
@@ -155,7 +156,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     return {
       users: InternalUsers.make(http),
       tokens: InternalTokens.make(http),
-      oneTouch: InternalOneTouch.make(http),
+      oneTouch: InternalOneTouch.make(http, options.apiKey),
       phones: InternalPhones.make(http),
       app: InternalApp.make(http)
     }

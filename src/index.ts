@@ -27,6 +27,11 @@ export * as OneTouch from "./OneTouch.js"
 /**
  * @since 0.1.0
  */
+export * as OneTouchCallback from "./OneTouchCallback.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Phones from "./Phones.js"
 
 /**
