@@ -8,7 +8,9 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import { Context, Effect, Layer, Redacted } from "effect"
 import { AuthyService, type Options as AuthyOptions } from "../AuthyService.js"
+import * as Callbacks from "./callbacks.js"
 import * as Control from "./control.js"
+import * as Faults from "./faults.js"
 import * as Server from "./server.js"
 import * as State from "./State.js"
 
@@ -36,6 +38,13 @@ export interface Options {
   readonly port?: number
   /** Default `127.0.0.1`. */
   readonly host?: string
+  /**
+   * Where every application's OneTouch callbacks go at start (default:
+   * nowhere); the control API and `control.setCallback` change it per key.
+   */
+  readonly callback?: Callbacks.TargetInput
+  /** Fail this share of Authy requests at random (off by default); see faults.ts. */
+  readonly randomFaults?: Faults.RandomFaults
 }
 
 /**
@@ -90,8 +99,10 @@ export const layerFromState = (
     Emulator,
     Effect.gen(function*() {
       const state = yield* State.EmulatorState
-      const url = yield* Server.serve(options)
-      return { url, apiKeys: state.apiKeys, control: Control.make(state) }
+      yield* Callbacks.start(options.callback)
+      const faults = yield* Faults.make(options.randomFaults)
+      const url = yield* Server.serve(options).pipe(Effect.provideService(Faults.EmulatorFaults, faults))
+      return { url, apiKeys: state.apiKeys, control: Control.make(state, faults) }
     })
   )
 
@@ -123,9 +134,11 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator, ServeError> 
 export const layerAuthy = (
   options: Options & Omit<AuthyOptions, "apiKey" | "apiUrl"> = {}
 ): Layer.Layer<Emulator | AuthyService, ServeError, HttpClient.HttpClient> => {
-  const { apiKeys, host, port, ...authy } = options
+  const { apiKeys, callback, host, port, randomFaults, ...authy } = options
   const emulator = layer({
     ...(apiKeys === undefined ? {} : { apiKeys }),
+    ...(callback === undefined ? {} : { callback }),
+    ...(randomFaults === undefined ? {} : { randomFaults }),
     ...(host === undefined ? {} : { host }),
     ...(port === undefined ? {} : { port })
   })

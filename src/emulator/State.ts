@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, type Scope } from "effect"
 import * as Random from "./random.js"
 
 /**
@@ -116,6 +116,45 @@ export interface Approval {
 }
 
 /**
+ * Where an application's OneTouch callbacks go (authy-api.md §2.16): POST
+ * with a JSON body, or GET with the parameters as the query.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallbackTarget {
+  /** Absolute `http(s)` URL; for GET, without a query string. */
+  readonly url: string
+  readonly method: "POST" | "GET"
+}
+
+/**
+ * One OneTouch callback the emulator sent, and what came of it: the HTTP
+ * status the application answered, or why there was no answer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Delivery {
+  /** The approval request's uuid. */
+  readonly uuid: string
+  readonly status: "approved" | "denied"
+  /** The callback URL, without the GET query. */
+  readonly url: string
+  readonly method: "POST" | "GET"
+  /** `X-Authy-Signature-Nonce`: Unix seconds of the emulator clock. */
+  readonly nonce: string
+  /** `X-Authy-Signature`. */
+  readonly signature: string
+  /** What was signed and sent: the JSON body (POST) or, canonicalised, the query (GET). */
+  readonly payload: Readonly<Record<string, unknown>>
+  /** Emulator clock, Unix milliseconds. */
+  readonly sentAt: number
+  readonly responseStatus?: number
+  readonly error?: string
+}
+
+/**
  * A pending phone verification.
  *
  * @since 0.1.0
@@ -186,6 +225,12 @@ export interface AppState {
   /** `"YYYY-MM"` → counts. */
   readonly months: Map<string, MonthCounts>
   readonly counters: Counters
+  /** Where OneTouch callbacks go. Configuration, not data: resets keep it. */
+  callback: CallbackTarget | undefined
+  /** OneTouch callbacks sent, oldest first. */
+  readonly deliveries: Array<Delivery>
+  /** Approval requests answered since the {@link Service.onAnswered} listeners were last told. */
+  readonly answered: Array<Approval>
 }
 
 /**
@@ -216,7 +261,10 @@ export const emptyApp = (apiKey: string, appId: number, now: number): AppState =
   approvals: new Map(),
   verifications: new Map(),
   months: new Map(),
-  counters: { messages: { sms: 0, call: 0, verification: 0 }, ignored: 0, pushes: 0, tokensConsumed: 0, apiCalls: 0 }
+  counters: { messages: { sms: 0, call: 0, verification: 0 }, ignored: 0, pushes: 0, tokensConsumed: 0, apiCalls: 0 },
+  callback: undefined,
+  deliveries: [],
+  answered: []
 })
 
 /**
@@ -229,6 +277,15 @@ export class UnknownApiKey {
   /** @since 0.1.0 */
   readonly _tag = "UnknownApiKey"
 }
+
+/**
+ * Told of every approval request answered (approved or denied), right after
+ * the atomic step that answered it, with that step's emulator time.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AnsweredListener = (app: AppState, approval: Approval, now: number) => void
 
 /**
  * @since 0.1.0
@@ -249,6 +306,8 @@ export interface Service {
   readonly resetApp: (apiKey: string) => Effect.Effect<void, UnknownApiKey>
   /** Empties every application and puts the clock back to real time. */
   readonly resetAll: Effect.Effect<void>
+  /** Calls `listener` for every approval request answered, for the life of the scope. */
+  readonly onAnswered: (listener: AnsweredListener) => Effect.Effect<void, never, Scope.Scope>
 }
 
 /**
@@ -274,10 +333,28 @@ export const make = (apiKeys: ReadonlyArray<string>): Effect.Effect<Service> =>
     const nowSync = () => Date.now() + offset
     const fresh = () => new Map(keys.map((key, i) => [key, emptyApp(key, i + 1, nowSync())]))
     let apps = fresh()
+    const listeners = new Set<AnsweredListener>()
+    // After the step, not from inside it: a listener sees the state complete.
+    const announce = (app: AppState, now: number) => {
+      for (const approval of app.answered.splice(0)) listeners.forEach((listener) => listener(app, approval, now))
+    }
+    const run = <A>(app: AppState, f: (app: AppState, now: number) => A): A => {
+      const now = nowSync()
+      try {
+        return f(app, now)
+      } finally {
+        announce(app, now)
+      }
+    }
+    // The callback target is configuration, like the key: a reset keeps it.
+    const keepCallback = (previous: AppState | undefined, next: AppState): AppState => {
+      next.callback = previous?.callback
+      return next
+    }
     const use = <A>(apiKey: string, f: (app: AppState, now: number) => A) =>
       Effect.suspend(() => {
         const app = apps.get(apiKey)
-        return app === undefined ? Effect.fail(new UnknownApiKey()) : Effect.sync(() => f(app, nowSync()))
+        return app === undefined ? Effect.fail(new UnknownApiKey()) : Effect.sync(() => run(app, f))
       })
     return {
       apiKeys: keys,
@@ -292,13 +369,20 @@ export const make = (apiKeys: ReadonlyArray<string>): Effect.Effect<Service> =>
         Effect.suspend(() => {
           const app = apps.get(apiKey)
           if (app === undefined) return Effect.fail(new UnknownApiKey())
-          apps.set(apiKey, emptyApp(apiKey, app.appId, nowSync()))
+          apps.set(apiKey, keepCallback(app, emptyApp(apiKey, app.appId, nowSync())))
           return Effect.void
         }),
       resetAll: Effect.sync(() => {
         offset = 0
+        const previous = apps
         apps = fresh()
-      })
+        apps.forEach((app, key) => keepCallback(previous.get(key), app))
+      }),
+      onAnswered: (listener) =>
+        Effect.acquireRelease(
+          Effect.sync(() => void listeners.add(listener)),
+          () => Effect.sync(() => listeners.delete(listener))
+        )
     }
   })
 

@@ -1,7 +1,8 @@
 /**
- * OneTouch approval requests (authy-api.md §2.14–2.15): created pending,
- * approved or denied through the control API, expired by the emulator clock
- * after `seconds_to_expire` (86400 by default, `0` never).
+ * OneTouch approval requests (authy-api.md §2.14–2.16): created pending,
+ * approved or denied through the control API (which triggers the signed
+ * callback, see callbacks.ts), expired by the emulator clock after
+ * `seconds_to_expire` (86400 by default, `0` never).
  *
  * @since 0.1.0
  */
@@ -131,6 +132,10 @@ export type DecisionFailure = "NotFound" | "NotPending"
 /**
  * Records the user's answer. Only a pending request can be answered.
  *
+ * The answer is also queued in `app.answered`: once this step is over, the
+ * state tells its listeners, and the callback sender (callbacks.ts) calls the
+ * application's callback URL, as Authy does when the user taps Approve or Deny.
+ *
  * @since 0.1.0
  * @category lifecycle
  */
@@ -144,6 +149,7 @@ export const decide = (
   if (approval === undefined) return "NotFound"
   if (statusAt(approval, now).status !== "pending") return "NotPending"
   approval.decision = { status, at: now }
+  app.answered.push(approval)
   return approval
 }
 

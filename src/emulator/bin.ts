@@ -15,6 +15,10 @@ const announce = Effect.gen(function*() {
   yield* Console.log(`Authy emulator listening on ${emulator.url}`)
   yield* Console.log(`API keys accepted: ${emulator.apiKeys.join(", ")}`)
   yield* Console.log(`Control API: ${emulator.url}/__emulator (e.g. GET /__emulator/messages?authy_id=1)`)
+  const random = yield* emulator.control.randomFaults
+  if (random.rate > 0) {
+    yield* Console.log(`Random faults: ${random.rate * 100}% of Authy requests (${random.kinds.join(", ")})`)
+  }
 })
 
 const main = (args: ReadonlyArray<string>) =>
@@ -30,7 +34,15 @@ const main = (args: ReadonlyArray<string>) =>
     if (parsed.help) return Console.log(Cli.usage)
     return Layer.launch(
       Layer.effectDiscard(announce).pipe(
-        Layer.provideMerge(layer({ apiKeys: parsed.apiKeys, port: parsed.port, host: parsed.host }))
+        Layer.provideMerge(layer({
+          apiKeys: parsed.apiKeys,
+          port: parsed.port,
+          host: parsed.host,
+          ...(parsed.callback === undefined ? {} : { callback: parsed.callback }),
+          ...(parsed.faultRate === undefined ? {} : {
+            randomFaults: { rate: parsed.faultRate, ...(parsed.faultKinds === undefined ? {} : { kinds: parsed.faultKinds }) }
+          })
+        }))
       )
     )
   })

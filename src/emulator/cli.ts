@@ -4,7 +4,10 @@
  * @since 0.1.0
  */
 import { parseArgs } from "node:util"
+import { Either } from "effect"
+import { parseTarget, type TargetInput } from "./callbacks.js"
 import { defaultApiKey } from "./Emulator.js"
+import { defaultRandomKinds, type RandomKind, randomKinds } from "./faults.js"
 
 /**
  * @since 0.1.0
@@ -15,6 +18,12 @@ export interface Arguments {
   readonly host: string
   readonly apiKeys: ReadonlyArray<string>
   readonly help: boolean
+  /** `--callback-url` and `--callback-method`: every application's OneTouch callback target. */
+  readonly callback?: TargetInput
+  /** `--fault-rate`: the share of Authy requests failed at random (absent: none). */
+  readonly faultRate?: number
+  /** `--fault-kinds`: what those failures may be (absent: the default mix). */
+  readonly faultKinds?: ReadonlyArray<RandomKind>
 }
 
 /**
@@ -29,6 +38,18 @@ A local Authy API server. Control API under /__emulator (same API key).
   --host HOST      interface to bind (default 127.0.0.1)
   --api-key KEY    an API key to accept; repeat for several applications
                    (default: ${defaultApiKey})
+  --fault-rate R   fail this share (0 to 1) of Authy requests at random, for
+                   soak tests (default 0); the control API is never failed
+  --fault-kinds K  comma-separated kinds those failures are drawn from
+                   (default ${defaultRandomKinds.join(",")};
+                   also: hang)
+  --callback-url URL
+                   send every application's OneTouch callbacks (signed, on
+                   approve/deny) to URL (default: none; the control API
+                   POST /__emulator/callback changes it per key)
+  --callback-method GET|POST
+                   how callbacks are sent (default POST: a JSON body; GET:
+                   the parameters as the query)
   -h, --help       this text`
 
 /**
@@ -44,7 +65,11 @@ export const parse = (args: ReadonlyArray<string>): Arguments => {
       port: { type: "string", default: "4010" },
       host: { type: "string", default: "127.0.0.1" },
       "api-key": { type: "string", multiple: true },
-      help: { type: "boolean", short: "h", default: false }
+      help: { type: "boolean", short: "h", default: false },
+      "callback-url": { type: "string" },
+      "callback-method": { type: "string" },
+      "fault-rate": { type: "string" },
+      "fault-kinds": { type: "string" }
     },
     strict: true,
     allowPositionals: false
@@ -53,5 +78,41 @@ export const parse = (args: ReadonlyArray<string>): Arguments => {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0 to 65535`)
   const apiKeys = values["api-key"] ?? [defaultApiKey]
   if (apiKeys.some((key) => key.trim() === "")) throw new Error("--api-key must not be empty")
-  return { port, host: values.host ?? "127.0.0.1", apiKeys, help: values.help ?? false }
+  return {
+    port,
+    host: values.host ?? "127.0.0.1",
+    apiKeys,
+    help: values.help ?? false,
+    ...callbackOption(values["callback-url"], values["callback-method"]),
+    ...faultOptions(values["fault-rate"], values["fault-kinds"])
+  }
+}
+
+/** `--fault-rate` and `--fault-kinds`, checked; nothing when neither is given. */
+const faultOptions = (
+  rate: string | undefined,
+  kinds: string | undefined
+): { faultRate?: number; faultKinds?: ReadonlyArray<RandomKind> } => {
+  const faultRate = rate === undefined ? undefined : Number(rate)
+  if (faultRate !== undefined && !(Number.isFinite(faultRate) && faultRate >= 0 && faultRate <= 1)) {
+    throw new Error("--fault-rate must be a number from 0 to 1")
+  }
+  const faultKinds = kinds?.split(",").map((k) => k.trim())
+  const unknown = faultKinds?.filter((k) => !(randomKinds as ReadonlyArray<string>).includes(k)) ?? []
+  if (unknown.length > 0) throw new Error(`--fault-kinds: unknown kinds ${unknown.join(", ")}`)
+  return {
+    ...(faultRate === undefined ? {} : { faultRate }),
+    ...(faultKinds === undefined ? {} : { faultKinds: faultKinds as ReadonlyArray<RandomKind> })
+  }
+}
+
+/** `--callback-url` and `--callback-method`, checked; nothing when no URL is given. */
+const callbackOption = (url: string | undefined, method: string | undefined): { callback?: TargetInput } => {
+  if (url === undefined) {
+    if (method !== undefined) throw new Error("--callback-method needs --callback-url")
+    return {}
+  }
+  const target = parseTarget({ url, method })
+  if (Either.isLeft(target)) throw new Error(`--callback-${target.left.field} ${target.left.reason}`)
+  return { callback: target.right }
 }

@@ -7,7 +7,17 @@
  */
 import { Duration, Effect } from "effect"
 import * as Approvals from "./approvals.js"
-import type { AppState, Counters as MutableCounters, Message, Service, User } from "./State.js"
+import * as Callbacks from "./callbacks.js"
+import type * as Faults from "./faults.js"
+import type {
+  AppState,
+  CallbackTarget,
+  Counters as MutableCounters,
+  Delivery,
+  Message,
+  Service,
+  User
+} from "./State.js"
 import * as Totp from "./totp.js"
 import * as Users from "./users.js"
 
@@ -18,6 +28,29 @@ import * as Users from "./users.js"
  * @category models
  */
 export type { Message }
+
+/**
+ * A OneTouch callback target and a delivery of one. Re-exported from the
+ * state model.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type { CallbackTarget, Delivery }
+
+/**
+ * Where an application's OneTouch callbacks go: `url` (empty to stop
+ * sending them), `method` (`POST`, the default, or `GET`), `apiKey` (the
+ * application; default the first key).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallbackOptions {
+  readonly url: string
+  readonly method?: "POST" | "GET"
+  readonly apiKey?: string
+}
 
 /**
  * A snapshot of an application's running totals.
@@ -47,12 +80,14 @@ export interface MessageFilter {
 }
 
 /**
- * The control handle. `apiKey` arguments default to the first key.
+ * The control handle. `apiKey` arguments default to the first key. The
+ * fault operations (`injectFault`, `faults`, `clearFaults`...) come from
+ * faults.ts.
  *
  * @since 0.1.0
  * @category models
  */
-export interface EmulatorControl {
+export interface EmulatorControl extends Faults.FaultControl {
   /** Messages sent (SMS, calls, phone verifications), oldest first. */
   readonly messages: (filter?: MessageFilter) => Effect.Effect<ReadonlyArray<Message>>
   /** The newest SMS/call code sent to a user; dies if there is none. */
@@ -75,6 +110,13 @@ export interface EmulatorControl {
   readonly counters: (apiKey?: string) => Effect.Effect<Counters>
   /** Empties every application and puts the clock back to real time. */
   readonly reset: Effect.Effect<void>
+  /**
+   * Sets where the application's OneTouch callbacks go (kept across resets);
+   * dies on an invalid URL.
+   */
+  readonly setCallback: (options: CallbackOptions) => Effect.Effect<void>
+  /** The OneTouch callbacks sent to the application, oldest first, with their outcome. */
+  readonly callbacks: (apiKey?: string) => Effect.Effect<ReadonlyArray<Delivery>>
 }
 
 /**
@@ -118,7 +160,7 @@ export const currentTotp = (user: User, now: number): string | undefined => {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (state: Service): EmulatorControl => {
+export const make = (state: Service, faults: Faults.FaultControl): EmulatorControl => {
   const keyOf = (apiKey: string | undefined) => apiKey ?? state.apiKeys[0]!
   const use = <A>(apiKey: string | undefined, f: (app: AppState, now: number) => A) =>
     state.use(keyOf(apiKey), f).pipe(
@@ -142,6 +184,12 @@ export const make = (state: Service): EmulatorControl => {
     )
 
   return {
+    injectFault: faults.injectFault,
+    faults: faults.faults,
+    fault: faults.fault,
+    clearFaults: faults.clearFaults,
+    setRandomFaults: faults.setRandomFaults,
+    randomFaults: faults.randomFaults,
     messages: (filter = {}) => use(filter.apiKey, (app) => selectMessages(app, filter)),
     lastCode: (authyId, apiKey) =>
       use(apiKey, (app) => {
@@ -165,6 +213,8 @@ export const make = (state: Service): EmulatorControl => {
     advanceClock: (duration) => state.advance(Duration.toMillis(Duration.decode(duration))),
     now: state.now,
     counters: (apiKey) => use(apiKey, (app) => snapshot(app.counters)),
-    reset: state.resetAll
+    reset: state.resetAll,
+    setCallback: ({ apiKey, ...target }) => use(apiKey, (app) => Callbacks.configure(app, target)),
+    callbacks: (apiKey) => use(apiKey, (app) => [...app.deliveries])
   }
 }

@@ -18,7 +18,15 @@ export type { Options, Service } from "./Emulator.js"
 /**
  * @since 0.1.0
  */
-export type { Counters, EmulatorControl, Message, MessageFilter } from "./control.js"
+export type {
+  CallbackOptions,
+  CallbackTarget,
+  Counters,
+  Delivery,
+  EmulatorControl,
+  Message,
+  MessageFilter
+} from "./control.js"
 
 /**
  * @since 0.1.0

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -12,7 +13,10 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Cause, Effect, Option, type Scope } from "effect"
 import { createServer } from "node:http"
+import * as CallbackRoutes from "./callbackRoutes.js"
 import * as ControlRoutes from "./controlRoutes.js"
+import * as FaultRoutes from "./faultRoutes.js"
+import * as Faults from "./faults.js"
 import { respond } from "./request.js"
 import * as Routes from "./routes.js"
 import type { EmulatorState } from "./State.js"
@@ -25,7 +29,30 @@ import * as Wire from "./wire.js"
  * @since 0.1.0
  * @category routers
  */
-export const router = HttpRouter.concat(Routes.router, ControlRoutes.router)
+export const router = HttpRouter.concat(Routes.router, ControlRoutes.router).pipe(
+  HttpRouter.concat(FaultRoutes.router),
+  HttpRouter.concat(CallbackRoutes.router)
+)
+
+/**
+ * The largest request body read, 1 MiB: far above any Authy request, small
+ * enough that a flood of big bodies cannot exhaust memory.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxBodyBytes = 1024 * 1024
+
+/**
+ * A body declared larger than {@link maxBodyBytes} is refused with an Authy
+ * 413 before it is read; an undeclared (chunked) one is cut off at the cap by
+ * the platform, which then closes the connection.
+ */
+const limitBody = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+    Number(request.headers["content-length"] ?? 0) > maxBodyBytes
+      ? Effect.succeed(respond(Wire.error(413, "60002", "Invalid request: the body is larger than 1 MiB")))
+      : HttpIncomingMessage.withMaxBodySize(app, Option.some(maxBodyBytes)))
 
 const isRouteNotFound = (error: unknown): boolean =>
   typeof error === "object" && error !== null && "_tag" in error && error._tag === "RouteNotFound"
@@ -57,8 +84,8 @@ const recover = (cause: Cause.Cause<unknown>) =>
 export const httpApp: Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   never,
-  EmulatorState | HttpServerRequest.HttpServerRequest
-> = Effect.catchAllCause(router, recover)
+  EmulatorState | Faults.EmulatorFaults | HttpServerRequest.HttpServerRequest
+> = Effect.catchAllCause(limitBody(router), recover)
 
 /**
  * Where to listen.
@@ -84,11 +111,11 @@ const formatHost = (host: string) => (host.includes(":") ? `[${host}]` : host)
  */
 export const serve = (
   options: ListenOptions = {}
-): Effect.Effect<string, ServeError, Scope.Scope | EmulatorState> =>
+): Effect.Effect<string, ServeError, Scope.Scope | EmulatorState | Faults.EmulatorFaults> =>
   Effect.gen(function*() {
     const host = options.host ?? "127.0.0.1"
     const server = yield* NodeHttpServer.make(() => createServer(), { port: options.port ?? 0, host })
-    yield* server.serve(httpApp)
+    yield* server.serve(Faults.middleware(httpApp))
     const port = server.address._tag === "TcpAddress" ? server.address.port : options.port ?? 0
     return `http://${formatHost(host)}:${port}`
   })
