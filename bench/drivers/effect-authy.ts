@@ -1,0 +1,33 @@
+/**
+ * effect-authy itself, on the transport named by `BENCH_TRANSPORT`:
+ * `undici` (`NodeHttpClient.layerUndici`), `node` (`NodeHttpClient.layer`) or
+ * `fetch` (`FetchHttpClient.layer`). Layers are built once, then every call
+ * runs the public program on that runtime.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import { NodeHttpClient } from "@effect/platform-node"
+import { Effect, Layer, ManagedRuntime, Redacted, Runtime } from "effect"
+import { AuthyService, Tokens, Users } from "../../src/index.js"
+import { runDriver } from "./loop.js"
+
+const transports: Record<string, Layer.Layer<HttpClient.HttpClient>> = {
+  undici: NodeHttpClient.layerUndici,
+  node: NodeHttpClient.layer,
+  fetch: FetchHttpClient.layer
+}
+
+const transportName = process.env.BENCH_TRANSPORT ?? "undici"
+const transport = transports[transportName]
+if (transport === undefined) throw new Error(`unknown BENCH_TRANSPORT ${transportName}`)
+
+await runDriver(async ({ target }) => {
+  const layer = AuthyService.layer({ apiKey: Redacted.make(target.apiKey), apiUrl: target.url }).pipe(
+    Layer.provide(transport)
+  )
+  const run = Runtime.runPromise(await ManagedRuntime.make(layer).runtime())
+  return {
+    verify: () => run(Tokens.verify(target.authyId, target.token)),
+    status: () => run(Users.status(target.authyId).pipe(Effect.asVoid))
+  }
+})

@@ -1,0 +1,86 @@
+/**
+ * The measurement loop shared by every driver, so that all of them are timed
+ * the same way: `concurrency` workers, each awaiting one call after another,
+ * bounded by a request count and a deadline.
+ */
+import { performance } from "node:perf_hooks"
+import { percentile } from "../lib/stats.js"
+import { profiled } from "./profiler.js"
+import {
+  type CellResult,
+  type Call,
+  type Calls,
+  type DriverInput,
+  type DriverResult,
+  type Operation,
+  resultPrefix
+} from "./protocol.js"
+
+/** Runs up to `max` calls in `concurrency` workers until `deadlineMs`; records latencies when given an array. */
+const runLoop = async (
+  call: Call,
+  concurrency: number,
+  durationMs: number,
+  max: number,
+  latencies?: Float64Array
+): Promise<number> => {
+  const deadline = performance.now() + durationMs
+  let issued = 0
+  const worker = async () => {
+    while (issued < max && performance.now() < deadline) {
+      const index = issued++
+      const start = performance.now()
+      await call()
+      if (latencies !== undefined) latencies[index] = performance.now() - start
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  return issued
+}
+
+const measureCell = async (
+  input: DriverInput,
+  operation: Operation,
+  call: Call,
+  concurrency: number
+): Promise<CellResult> => {
+  await runLoop(call, concurrency, input.warmupMs, input.maxRequests)
+  const latencies = new Float64Array(input.maxRequests)
+  const cpuBefore = process.cpuUsage()
+  const start = performance.now()
+  const requests = await runLoop(call, concurrency, input.measureMs, input.maxRequests, latencies)
+  const elapsedMs = performance.now() - start
+  const cpu = process.cpuUsage(cpuBefore)
+  const sorted = latencies.subarray(0, requests).sort()
+  return {
+    operation,
+    concurrency,
+    requests,
+    requestsPerSecond: (requests / elapsedMs) * 1000,
+    cpuMicrosPerRequest: (cpu.user + cpu.system) / requests,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99)
+  }
+}
+
+/** Reads the input, times every cell, prints the result line and exits. */
+export const runDriver = async (makeCalls: (input: DriverInput) => Promise<Calls>): Promise<void> => {
+  const input = JSON.parse(process.env.BENCH_INPUT ?? "") as DriverInput
+  const calls = await makeCalls(input)
+  for (const operation of input.operations) await calls[operation]() // fail fast, before any timing
+  const first = input.operations[0]
+  if (first !== undefined) await runLoop(calls[first], 16, input.firstWarmupMs, input.maxRequests)
+  const cells = await profiled(async () => {
+    const measured: Array<CellResult> = []
+    for (const operation of input.operations) {
+      for (const concurrency of input.concurrencies) {
+        measured.push(await measureCell(input, operation, calls[operation], concurrency))
+      }
+    }
+    return measured
+  })
+  const result: DriverResult = { cells, peakRssMb: process.resourceUsage().maxRSS / 1024 }
+  process.stdout.write(`${resultPrefix}${JSON.stringify(result)}\n`)
+  // Keep-alive sockets and runtimes would keep the process up: the figures are out, so leave.
+  process.exit(0)
+}

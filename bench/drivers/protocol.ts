@@ -1,0 +1,56 @@
+/**
+ * What the orchestrator hands a driver process (as JSON in `BENCH_INPUT`) and
+ * what the driver prints back (one `RESULT {json}` line on stdout).
+ */
+
+/** The two calls every driver makes. */
+export type Operation = "verify" | "status"
+
+/** Where to send requests: one of the loopback servers. */
+export interface Target {
+  /** Base URL, e.g. `https://127.0.0.1:43121`. Always loopback. */
+  readonly url: string
+  readonly apiKey: string
+  readonly authyId: number
+  /** A token the server accepts (the stub accepts any). */
+  readonly token: string
+}
+
+export interface DriverInput {
+  readonly target: Target
+  readonly operations: ReadonlyArray<Operation>
+  readonly concurrencies: ReadonlyArray<number>
+  /** Warm-up before the first cell: lets the JIT and the connection pool settle. */
+  readonly firstWarmupMs: number
+  /** Warm-up before every cell: opens the connections this concurrency needs. */
+  readonly warmupMs: number
+  /** Each cell's loop stops at this time or at `maxRequests`, whichever comes first. */
+  readonly measureMs: number
+  readonly maxRequests: number
+}
+
+/** The figures of one (operation, concurrency) cell. */
+export interface CellResult {
+  readonly operation: Operation
+  readonly concurrency: number
+  readonly requests: number
+  readonly requestsPerSecond: number
+  /** User + system CPU of the driver process over the loop, per request. */
+  readonly cpuMicrosPerRequest: number
+  readonly p50Ms: number
+  readonly p99Ms: number
+}
+
+export interface DriverResult {
+  readonly cells: ReadonlyArray<CellResult>
+  /** `maxRSS` of the driver process at its end. */
+  readonly peakRssMb: number
+}
+
+/** One request: resolves when the answer is received and decoded, rejects on any failure. */
+export type Call = () => Promise<unknown>
+
+/** What each driver builds once, before any loop: one call per operation. */
+export type Calls = Readonly<Record<Operation, Call>>
+
+export const resultPrefix = "RESULT "

@@ -1,0 +1,31 @@
+/**
+ * Transpiles src/ (the library, not the emulator) to plain ESM in
+ * bench/.work/dist/ with TypeScript's transpileModule, one file per module as
+ * `npm run build` would: import time is then measured on plain JavaScript,
+ * with no tsx loader on either side.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { join, relative } from "node:path"
+import ts from "typescript"
+
+const walk = (dir: string): ReadonlyArray<string> =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) return name === "emulator" ? [] : walk(path)
+    return name.endsWith(".ts") ? [path] : []
+  })
+
+/** Returns the path of the built `index.js`. */
+export const buildLibrary = (srcDir: string, outDir: string): string => {
+  rmSync(outDir, { recursive: true, force: true })
+  for (const file of walk(srcDir)) {
+    const { outputText } = ts.transpileModule(readFileSync(file, "utf8"), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+      fileName: file
+    })
+    const out = join(outDir, relative(srcDir, file).replace(/\.ts$/, ".js"))
+    mkdirSync(join(out, ".."), { recursive: true })
+    writeFileSync(out, outputText)
+  }
+  return join(outDir, "index.js")
+}

@@ -1,0 +1,93 @@
+/**
+ * Child processes: servers that announce their URL on stdout, and drivers that
+ * print one result line. Every TypeScript file runs through tsx; every child
+ * is bounded in time and killed by its own pid.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url))
+export const benchDir = fileURLToPath(new URL("../", import.meta.url))
+
+export interface RunningServer {
+  readonly url: string
+  readonly stop: () => void
+}
+
+const spawnTs = (file: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv, nodeArgs: ReadonlyArray<string> = []) =>
+  spawn(process.execPath, [...nodeArgs, "--import", "tsx", file, ...args], {
+    cwd: repoRoot, // where `--import tsx` and the packages resolve
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+
+const kill = (child: ChildProcess) => {
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
+}
+
+/** Starts a server and resolves with the first URL matched by `announce` on its stdout. */
+export const startServer = (
+  file: string,
+  args: ReadonlyArray<string>,
+  announce: RegExp,
+  timeoutMs = 30_000
+): Promise<RunningServer> =>
+  new Promise((resolve, reject) => {
+    const child = spawnTs(file, args, {})
+    let output = ""
+    const timer = setTimeout(() => fail(new Error(`${file} did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs)
+    const fail = (error: Error) => {
+      clearTimeout(timer)
+      kill(child)
+      reject(error)
+    }
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = announce.exec(output)
+      if (match?.[1] === undefined) return
+      clearTimeout(timer)
+      resolve({ url: match[1], stop: () => kill(child) })
+    })
+    child.on("exit", (code) => fail(new Error(`${file} exited (${code}) before listening:\n${output}`)))
+  })
+
+export type Outcome<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly error: string }
+
+/** Runs a script to its end and parses the JSON after `prefix` on its stdout. */
+export const runForResult = <A>(
+  file: string,
+  options: {
+    readonly prefix: string
+    readonly env?: NodeJS.ProcessEnv
+    readonly nodeArgs?: ReadonlyArray<string>
+    readonly timeoutMs: number
+  }
+): Promise<Outcome<A>> =>
+  new Promise((resolve) => {
+    const child = spawnTs(file, [], options.env ?? {}, options.nodeArgs)
+    let stdout = ""
+    let stderr = ""
+    const timer = setTimeout(() => {
+      stderr += `\ntimed out after ${options.timeoutMs} ms`
+      kill(child)
+    }, options.timeoutMs)
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      const line = stdout.split("\n").find((l) => l.startsWith(options.prefix))
+      if (code === 0 && line !== undefined) {
+        resolve({ ok: true, value: JSON.parse(line.slice(options.prefix.length)) as A })
+      } else {
+        resolve({ ok: false, error: `exit ${code}: ${lastLines(stderr || stdout)}` })
+      }
+    })
+  })
+
+/** The first error-looking line of a child's output, else its last lines. */
+const lastLines = (text: string): string => {
+  const lines = text.trim().split("\n").map((l) => l.trim()).filter((l) => l !== "" && l !== "}")
+  const error = lines.find((l) => /Error\b|code: /.test(l) && !l.startsWith("at "))
+  return error ?? lines.slice(-3).join(" | ")
+}

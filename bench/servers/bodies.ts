@@ -1,0 +1,81 @@
+/**
+ * Authy-shaped answers (authy-api.md §2.4, §2.5, §2.15), serialised once so
+ * that the stub spends no time building them.
+ */
+const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value))
+
+export const verifyBody = json({
+  message: "Token is valid.",
+  token: "is valid",
+  success: "true",
+  device: {
+    id: null,
+    os_type: "sms",
+    registration_date: 1500648405,
+    registration_method: null,
+    registration_country: null,
+    registration_region: null,
+    registration_city: null,
+    country: null,
+    region: null,
+    city: null,
+    ip: null,
+    last_account_recovery_at: 1494631010,
+    last_sync_date: null
+  }
+})
+
+export const statusBody = json({
+  status: {
+    authy_id: 1635,
+    confirmed: true,
+    registered: false,
+    country_code: 1,
+    phone_number: "XXX-XXX-1118",
+    devices: ["iphone", "ipad"],
+    has_hard_token: false,
+    account_disabled: false,
+    detailed_devices: [{
+      device_type: "authy",
+      os_type: "unknown",
+      registration_device_id: null,
+      registration_method: null,
+      device_id: 290908,
+      last_sync_date: 0,
+      creation_date: 1433868212
+    }],
+    deleted_devices: []
+  },
+  message: "User status.",
+  success: true
+})
+
+/**
+ * Every approval request is still waiting: what 10,000 `awaitApproval`s poll.
+ * Created when the stub started, expiring a day later, so that no client
+ * stops polling because the request looks expired.
+ */
+const createdAt = new Date().toISOString().replace(/\.\d+Z$/, "Z")
+
+export const pendingApprovalBody = (uuid: string): Buffer =>
+  json({
+    approval_request: {
+      _app_name: "bench",
+      _app_serial_id: 46113,
+      _authy_id: 1635,
+      _id: "589d12e07d558e6b91e9370a",
+      _user_email: "bench@example.com",
+      app_id: "58547f6f4014250a11c201f6",
+      created_at: createdAt,
+      notified: false,
+      processed_at: null,
+      seconds_to_expire: 86400,
+      status: "pending",
+      updated_at: createdAt,
+      user_id: "5840a9328aa2fb674c485436",
+      uuid
+    },
+    success: true
+  })
+
+export const notFoundBody = json({ message: "Not found.", success: false, errors: {}, error_code: "60000" })
