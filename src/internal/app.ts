@@ -9,8 +9,8 @@ import { AppDetailsResponse, AppStatsResponse } from "../Responses.js"
 import type { AuthyHttp } from "./http.js"
 import * as Validate from "./validate.js"
 
-const decodeDetails = Schema.decodeUnknown(AppDetailsResponse)
-const decodeStats = Schema.decodeUnknown(AppStatsResponse)
+const decodeDetails = Schema.decodeUnknownEither(AppDetailsResponse)
+const decodeStats = Schema.decodeUnknownEither(AppStatsResponse)
 
 /** @internal */
 export const make = (http: AuthyHttp): AppApi => ({

@@ -9,7 +9,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Clock, Duration, Effect, FiberRef, Option, Predicate, Random, Redacted } from "effect"
+import { Clock, Duration, Effect, Either, FiberRef, Option, Predicate, Random, Redacted } from "effect"
 import type { ParseError } from "effect/ParseResult"
 import { ApiError, NetworkError, type NetworkErrorReason, ValidationError } from "../AuthyError.js"
 import * as RetryPolicy from "../RetryPolicy.js"
@@ -30,7 +30,8 @@ export interface Endpoint<A> {
   /** GET: the query string; POST: the JSON body. `undefined` entries are left out. */
   readonly params?: Readonly<Record<string, unknown>> | undefined
   readonly safety: RetryPolicy.Safety
-  readonly decode: (body: unknown) => Effect.Effect<A, ParseError>
+  /** Compiled once per endpoint (`Schema.decodeUnknownEither`): decoding is synchronous. */
+  readonly decode: (body: unknown) => Either.Either<A, ParseError>
 }
 
 /**
@@ -129,50 +130,65 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
     HttpClient.transformResponse(Effect.provideService(FetchHttpClient.RequestInit, { redirect: "manual" }))
   )
 
-  const attempt = <A>(endpoint: Endpoint<A>) =>
+  const attempt = <A>(endpoint: Endpoint<A>, timeout: Duration.Duration) =>
     Effect.flatMap(
       Effect.mapError(authyClient.execute(toRequest(endpoint)), toNetworkError),
       (response) => readResponse(response, endpoint)
     ).pipe(
-      Effect.scoped,
-      Effect.timeoutFail({ duration: settings.timeout, onTimeout: () => timeoutError(settings.timeout) }),
+      Effect.timeoutFail({ duration: timeout, onTimeout: () => timeoutError(timeout) }),
       settings.limit
     )
 
-  const withRetries = <A>(endpoint: Endpoint<A>) =>
+  // The first attempt is the hot path: no retry machinery, one timeout.
+  const firstTimeout = Duration.min(settings.timeout, settings.totalTimeout)
+
+  /** Attempts after the first, while the policy and the total timeout allow. */
+  const retry = <A>(endpoint: Endpoint<A>, firstError: ApiError | NetworkError | ValidationError, startedAt: number) =>
     Effect.gen(function*() {
       const policy = Option.getOrElse(yield* FiberRef.get(RetryPolicy.currentPolicy), () => settings.retry)
-      const startedAt = yield* Clock.currentTimeMillis
-      for (let n = 1;; n++) {
-        const result = yield* Effect.either(attempt(endpoint))
-        if (result._tag === "Right") return result.right
-        const delay = yield* retryDelay(policy, endpoint.safety, n, result.left, startedAt)
-        if (Option.isNone(delay)) return yield* Effect.fail(result.left)
+      let error = firstError
+      for (let failed = 1;; failed++) {
+        const delay = yield* retryDelay(policy, endpoint.safety, failed, error, startedAt)
+        if (Option.isNone(delay)) return yield* Effect.fail(error)
+        const left = Duration.toMillis(settings.totalTimeout) - ((yield* Clock.currentTimeMillis) - startedAt) - delay.value
+        if (left <= 0) return yield* Effect.fail(error)
         yield* Effect.logDebug("Authy request failed, retrying").pipe(
-          Effect.annotateLogs({ "authy.attempt": n, "authy.retry_reason": describe(result.left), "authy.retry_delay_ms": delay.value })
+          Effect.annotateLogs({ "authy.attempt": failed, "authy.retry_reason": describe(error), "authy.retry_delay_ms": delay.value })
         )
-        yield* Effect.annotateCurrentSpan("authy.attempts", n + 1)
+        yield* Effect.annotateCurrentSpan("authy.attempts", failed + 1)
         yield* Effect.sleep(Duration.millis(delay.value))
+        const timeout = Duration.min(settings.timeout, Duration.millis(left))
+        const result = yield* Effect.either(attempt(endpoint, timeout))
+        if (result._tag === "Right") return result.right
+        error = Duration.lessThan(timeout, settings.timeout) && isTimeout(result.left)
+          ? timeoutError(settings.totalTimeout)
+          : result.left
       }
     })
 
   return {
     execute: (endpoint) =>
-      Effect.annotateCurrentSpan({ "http.request.method": endpoint.method, "http.route": endpoint.route }).pipe(
-        Effect.zipRight(withRetries(endpoint)),
-        Effect.timeoutFail({ duration: settings.totalTimeout, onTimeout: () => timeoutError(settings.totalTimeout) }),
-        Effect.tapError((error) =>
-          error._tag === "ApiError"
-            ? Effect.annotateCurrentSpan({
-              "http.response.status_code": error.status,
-              "authy.error_code": error.errorCode ?? "",
-              "authy.error_reason": error.reason
-            })
-            : Effect.annotateCurrentSpan("authy.error_reason", error.reason)
-        )
+      Effect.clockWith((clock) => {
+        const startedAt = clock.unsafeCurrentTimeMillis()
+        return Effect.catchAll(attempt(endpoint, firstTimeout), (error) => retry(endpoint, error, startedAt))
+      }).pipe(
+        Effect.tapError((error) => annotateFailure(endpoint, error))
       )
   }
 }
+
+const isTimeout = (error: ApiError | NetworkError | ValidationError) =>
+  error._tag === "NetworkError" && error.reason === "Timeout"
+
+/** What the endpoint span records of a failure: never a URL, only the route template. */
+const annotateFailure = (endpoint: Endpoint<unknown>, error: ApiError | NetworkError | ValidationError) =>
+  Effect.annotateCurrentSpan({
+    "http.request.method": endpoint.method,
+    "http.route": endpoint.route,
+    ...(error._tag === "ApiError"
+      ? { "http.response.status_code": error.status, "authy.error_code": error.errorCode ?? "", "authy.error_reason": error.reason }
+      : { "authy.error_reason": error._tag === "NetworkError" ? error.reason : `invalid ${error.field}` })
+  })
 
 const timeoutError = (limit: Duration.Duration) =>
   new NetworkError({ reason: "Timeout", message: `Authy did not answer within ${Duration.format(limit)}` })
@@ -222,7 +238,8 @@ const toUrlParams = (params: Endpoint<unknown>["params"]): Record<string, string
 const readResponse = <A>(response: HttpClientResponse.HttpClientResponse, endpoint: Endpoint<A>) =>
   response.text.pipe(
     Effect.mapError(toNetworkError),
-    Effect.flatMap((text) => interpret(response.status, text, response.headers["retry-after"], endpoint))
+    // Headers are read only on failure: the platform rebuilds them on each access.
+    Effect.flatMap((text) => interpret(response.status, text, () => response.headers["retry-after"], endpoint))
   )
 
 const isSuccessStatus = (status: number) => status >= 200 && status < 300
@@ -230,7 +247,7 @@ const isSuccessStatus = (status: number) => status >= 200 && status < 300
 const interpret = <A>(
   status: number,
   text: string,
-  retryAfter: string | undefined,
+  retryAfter: () => string | undefined,
   endpoint: Endpoint<A>
 ): Effect.Effect<A, ApiError> => {
   const body = parseJson(text)
@@ -242,24 +259,26 @@ const interpret = <A>(
         message: `Authy answered HTTP ${status} with a body that is not JSON`,
         errors: {},
         excerpt: excerpt(text),
-        ...retryAfterField(retryAfter)
+        ...retryAfterField(retryAfter())
       })
     )
   }
   if (!isSuccessStatus(status)) {
-    return Effect.fail(errorFromBody(status, body, "ErrorResponse", retryAfter))
+    return Effect.fail(errorFromBody(status, body, "ErrorResponse", retryAfter()))
   }
   if (Predicate.isRecord(body) && (body.success === false || body.success === "false")) {
-    return Effect.fail(errorFromBody(status, body, "Unsuccessful", retryAfter))
+    return Effect.fail(errorFromBody(status, body, "Unsuccessful", retryAfter()))
   }
-  return Effect.mapError(endpoint.decode(body), () =>
+  const decoded = endpoint.decode(body)
+  return Either.isRight(decoded) ? Effect.succeed(decoded.right) : Effect.fail(
     new ApiError({
       reason: "Undecodable",
       status,
       message: `Authy answered HTTP ${status} with a body of an unexpected shape`,
       errors: {},
       excerpt: excerpt(text)
-    }))
+    })
+  )
 }
 
 const notJson: unique symbol = Symbol("notJson")

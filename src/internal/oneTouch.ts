@@ -14,8 +14,8 @@ import type { AuthyHttp } from "./http.js"
 import * as Signature from "./signature.js"
 import * as Validate from "./validate.js"
 
-const decodeSend = Schema.decodeUnknown(SendApprovalResponse)
-const decodeStatus = Schema.decodeUnknown(ApprovalStatusResponse)
+const decodeSend = Schema.decodeUnknownEither(SendApprovalResponse)
+const decodeStatus = Schema.decodeUnknownEither(ApprovalStatusResponse)
 
 const logoResolutions = ["default", "low", "med", "high"] as const
 

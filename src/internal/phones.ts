@@ -10,9 +10,9 @@ import type { AuthyHttp } from "./http.js"
 import * as Phone from "./phone.js"
 import * as Validate from "./validate.js"
 
-const decodeStart = Schema.decodeUnknown(StartVerificationResponse)
-const decodeMessage = Schema.decodeUnknown(MessageResponse)
-const decodeInfo = Schema.decodeUnknown(PhoneInfoResponse)
+const decodeStart = Schema.decodeUnknownEither(StartVerificationResponse)
+const decodeMessage = Schema.decodeUnknownEither(MessageResponse)
+const decodeInfo = Schema.decodeUnknownEither(PhoneInfoResponse)
 
 const phoneParams = (input: PhoneInput) =>
   Effect.map(

@@ -9,7 +9,7 @@ import type { TokensApi } from "../Tokens.js"
 import type { AuthyHttp } from "./http.js"
 import * as Validate from "./validate.js"
 
-const decodeVerify = Schema.decodeUnknown(VerifyTokenResponse)
+const decodeVerify = Schema.decodeUnknownEither(VerifyTokenResponse)
 
 /** @internal */
 export const make = (http: AuthyHttp): TokensApi => ({

@@ -10,11 +10,11 @@ import type { AuthyHttp } from "./http.js"
 import * as Phone from "./phone.js"
 import * as Validate from "./validate.js"
 
-const decodeCreate = Schema.decodeUnknown(CreateUserResponse)
-const decodeStatus = Schema.decodeUnknown(UserStatusResponse)
-const decodeMessage = Schema.decodeUnknown(MessageResponse)
-const decodeTokenRequest = Schema.decodeUnknown(TokenRequestResponse)
-const decodeQrCode = Schema.decodeUnknown(QrCodeResponse)
+const decodeCreate = Schema.decodeUnknownEither(CreateUserResponse)
+const decodeStatus = Schema.decodeUnknownEither(UserStatusResponse)
+const decodeMessage = Schema.decodeUnknownEither(MessageResponse)
+const decodeTokenRequest = Schema.decodeUnknownEither(TokenRequestResponse)
+const decodeQrCode = Schema.decodeUnknownEither(QrCodeResponse)
 
 /** Validates an id and records it on the endpoint span. */
 const userPath = (authyId: AuthyId) =>
