@@ -31,6 +31,11 @@ export type {
 /**
  * @since 0.1.0
  */
+export type { Fault, FaultBody, FaultSpec, FaultView, RandomFaults, RandomKind } from "./faults.js"
+
+/**
+ * @since 0.1.0
+ */
 export { EmulatorState } from "./State.js"
 
 /**
