@@ -172,4 +172,52 @@ describe("properties", () => {
       { numRuns: 100 }
     )
   })
+
+  it("arbitrary phone numbers are refused or sent as digits to the phone endpoint's own path", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), fc.stringMatching(/^\+?[0-9 ().-]{1,20}$/)), fc.option(fc.integer({ min: -5, max: 10_000 }), { nil: undefined }), async (phoneNumber, countryCode) => {
+        const request = await sentBy(Phones.info({ phoneNumber, ...(countryCode === undefined ? {} : { countryCode }) }))
+        if (request === undefined) return
+        expect(request.url.pathname).toBe("/protected/json/phones/info")
+        expect(request.url.searchParams.get("phone_number")).toMatch(/^\d[\d .-]*$/)
+        expect(request.url.searchParams.get("country_code")).toMatch(/^[1-9]\d{0,3}$/)
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it("arbitrary logos and e-mails are refused or sent as given", async () => {
+    const logo = fc.record({ res: fc.oneof(fc.constantFrom("default", "low", "med", "high"), fc.string()), url: fc.oneof(fc.webUrl(), fc.string()) })
+    await fc.assert(
+      fc.asyncProperty(fc.array(logo, { maxLength: 4 }), fc.oneof(fc.emailAddress(), fc.string()), async (logos, email) => {
+        const approval = await sentBy(OneTouch.sendRequest(1, { message: "m", logos: logos as never }))
+        if (approval !== undefined) {
+          expect(approval.url.pathname).toBe("/onetouch/json/users/1/approval_requests")
+          for (const sent of (approval.body as { logos: ReadonlyArray<{ res: string; url: string }> }).logos) {
+            expect(["default", "low", "med", "high"]).toContain(sent.res)
+            expect(sent.url).toMatch(/^https?:/)
+          }
+        }
+        const user = await sentBy(Users.create({ email, cellphone: "405-342-5699", countryCode: 57 }))
+        if (user !== undefined) expect((user.body as { user: { email: string } }).user.email).toBe(email)
+      }),
+      { numRuns: 200 }
+    )
+  })
+
+  it("an apiUrl is used only when https or loopback http, and requests never leave it", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.webUrl(), fc.string(), fc.constantFrom("http://127.0.0.1:4010", "http://localhost:1", "http://[::1]:2")), async (apiUrl) => {
+        const stub = makeStub(() => anySuccess)
+        await Effect.runPromise(Effect.provide(Effect.either(App.details()), stub.layer({ apiUrl })))
+        const request = stub.sent[0]
+        if (request === undefined) return
+        const configured = new URL(apiUrl)
+        expect(configured.protocol === "https:" || /^(localhost|127\.0\.0\.1|\[::1\])$/.test(configured.hostname)).toBe(true)
+        expect(request.url.origin).toBe(configured.origin)
+        expect(request.url.pathname.endsWith("/protected/json/app/details")).toBe(true)
+      }),
+      { numRuns: 200 }
+    )
+  })
 })
