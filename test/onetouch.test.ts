@@ -197,6 +197,42 @@ describe("awaitApproval", () => {
       expect(stub.times).toEqual([0])
     }))
 
+  it.effect("returns the last pending answer when the timeout cuts a poll short", () =>
+    Effect.gen(function*() {
+      const stub = makeStub(script([pending], { hang: true }))
+      const fiber = yield* awaitFor(stub, "2 seconds", { timeout: "2 seconds" })
+      const answer = yield* Fiber.join(fiber)
+      expect(statusOf(answer)).toBe("pending")
+      expect(stub.times).toEqual([0, 1000])
+    }))
+
+  it.effect("fails with a NetworkError Timeout, not the last transient failure, when the timeout runs out", () =>
+    Effect.gen(function*() {
+      const stub = makeStub(() => unavailable)
+      const exit = yield* Fiber.await(yield* awaitFor(stub, "3 seconds", { timeout: "3 seconds" }))
+      expect(exit).toEqual(Exit.fail(expect.objectContaining({ _tag: "NetworkError", reason: "Timeout" })))
+      expect(stub.times).toEqual([0, 1000, 2500])
+    }))
+
+  it.effect("starts each run of the same wait afresh: its own schedule and its own timeout", () =>
+    Effect.gen(function*() {
+      const stub = makeStub(() => pending)
+      const wait = OneTouch.awaitApproval(uuid, { timeout: "3 seconds" }).pipe(Effect.provide(stub.layer()))
+      const fiber = yield* Effect.fork(Effect.zip(wait, wait))
+      yield* TestClock.adjust("6 seconds")
+      const [first, second] = yield* Fiber.join(fiber)
+      expect([statusOf(first), statusOf(second)]).toEqual(["pending", "pending"])
+      expect(stub.times).toEqual([0, 1000, 2500, 3000, 4000, 5500])
+    }))
+
+  it.effect("polls without end when the timeout is infinite", () =>
+    Effect.gen(function*() {
+      const stub = makeStub(script([pending, pending], approved))
+      const answer = yield* Fiber.join(yield* awaitFor(stub, "1 hour", { timeout: Duration.infinity }))
+      expect(statusOf(answer)).toBe("approved")
+      expect(stub.times).toEqual([0, 1000, 2500])
+    }))
+
   it.effect("stops polling at once when interrupted", () =>
     Effect.gen(function*() {
       const stub = makeStub(() => pending)

@@ -4,13 +4,13 @@
  *
  * @internal
  */
-import { Clock, Duration, Effect, Either, Option, Ref, Schedule, Schema, Stream } from "effect"
-import type { Redacted } from "effect"
+import { Duration, Effect, Option, Schedule, ScheduleDecision, ScheduleIntervals, Schema, Stream } from "effect"
+import type { Clock, Redacted } from "effect"
 import { type ApiError, NetworkError, ValidationError } from "../AuthyError.js"
 import type { ApprovalRequestInput, AwaitApprovalOptions, Logo, OneTouchApi, PollOutcome } from "../OneTouch.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import { ApprovalStatusResponse, SendApprovalResponse } from "../Responses.js"
-import type { AuthyHttp } from "./http.js"
+import type { AuthyHttp, Endpoint } from "./http.js"
 import * as Signature from "./signature.js"
 import * as Validate from "./validate.js"
 
@@ -85,92 +85,167 @@ const expiryOf = (answer: ApprovalStatusResponse): number | undefined => {
   return Number.isNaN(created) ? undefined : created + secondsToExpire * 1000
 }
 
+/** The caller's timeout ran out while a poll was in flight (never seen outside this module). */
+const timedOut: unique symbol = Symbol("effect-authy/OneTouch/timedOut")
+
 /**
- * Polls until the request is settled, reporting every answer to `onAnswer`.
+ * How {@link pollUntilSettled} runs.
+ *
+ * @internal
+ */
+export interface PollOptions {
+  /** When to stop polling and return the last pending answer (or a `NetworkError` `Timeout`). */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Told about every answer, as soon as it comes. */
+  readonly onAnswer?: ((answer: ApprovalStatusResponse) => void) | undefined
+}
+
+type Step = Effect.Effect<ApprovalStatusResponse, Failure>
+
+/**
+ * One run of the polling loop: the state kept between polls, and the steps.
+ *
+ * Thousands of waits may be pending at once, so a sleeping one holds as
+ * little as can be: its fiber, one timer, this object (the last answer
+ * included) and the one continuation that polls again. Each step returns the
+ * next effect in tail position, so the fiber's stack does not grow with the
+ * polls; the retry policy is set around each poll only, so nothing of it is on
+ * the stack between polls; and the timeout is a deadline the loop checks, not
+ * a racing fiber. The steps are methods and the continuations anonymous
+ * arrows made when needed, so an instance carries no closures of its own.
+ */
+class Polling {
+  private scheduleState: unknown
+  private steppedAt = 0
+  private expiresAt: number | undefined = undefined
+  private lastPollDone = false
+  private lastAnswer: ApprovalStatusResponse | undefined = undefined
+  /** Kept only while no answer came: it is what the run fails with then. */
+  private lastFailure: ApiError | NetworkError | undefined = undefined
+  private retryAfterMillis = 0
+
+  constructor(
+    private readonly poll: () => Effect.Effect<ApprovalStatusResponse, Failure>,
+    private readonly schedule: Schedule.Schedule<unknown, PollOutcome>,
+    private readonly clock: Clock.Clock,
+    /** When the caller's timeout runs out, in the clock's epoch millis. */
+    private readonly deadline: number | undefined,
+    private readonly onAnswer: ((answer: ApprovalStatusResponse) => void) | undefined
+  ) {
+    this.scheduleState = schedule.initial
+  }
+
+  /** The next poll, one attempt, cut short at the deadline. */
+  next(): Step {
+    let attempt: Effect.Effect<ApprovalStatusResponse, Failure | typeof timedOut> = RetryPolicy.withPolicy(
+      this.poll(),
+      RetryPolicy.disabled
+    )
+    if (this.deadline !== undefined) {
+      const left = this.deadline - this.clock.unsafeCurrentTimeMillis()
+      if (left <= 0) return this.timeUp()
+      attempt = Effect.timeoutFail(attempt, { duration: Duration.millis(left), onTimeout: () => timedOut })
+    }
+    return Effect.matchEffect(attempt, {
+      onFailure: (error) => this.failed(error),
+      onSuccess: (answer) => this.answered(answer)
+    })
+  }
+
+  private answered(answer: ApprovalStatusResponse): Step {
+    this.onAnswer?.(answer)
+    if (isSettled(answer)) return Effect.succeed(answer)
+    this.lastAnswer = answer
+    this.lastFailure = undefined
+    this.expiresAt ??= expiryOf(answer)
+    this.retryAfterMillis = 0
+    return this.step(answer)
+  }
+
+  private failed(error: Failure | typeof timedOut): Step {
+    if (error === timedOut) return this.timeUp()
+    if (!isTransient(error)) return Effect.fail(error)
+    if (this.lastAnswer === undefined) this.lastFailure = error
+    this.retryAfterMillis = error._tag === "ApiError" ? error.retryAfterMillis ?? 0 : 0
+    return this.step(error)
+  }
+
+  private step(input: PollOutcome): Step {
+    if (this.lastPollDone) return this.scheduleDone()
+    const now = this.steppedAt = this.clock.unsafeCurrentTimeMillis()
+    return Effect.flatMap(
+      Effect.suspend(() => this.schedule.step(now, input, this.scheduleState)),
+      ([state, , decision]) => this.stepped(state, decision)
+    )
+  }
+
+  /**
+   * Waits as the schedule says, except that a `Retry-After` is honoured and
+   * the wait never goes past the request's expiry (the poll after it is the
+   * last) nor past the deadline (which ends the run instead of polling).
+   */
+  private stepped(state: unknown, decision: ScheduleDecision.ScheduleDecision): Step {
+    this.scheduleState = state
+    if (ScheduleDecision.isDone(decision)) return this.scheduleDone()
+    const now = this.steppedAt
+    let wait = Math.max(0, ScheduleIntervals.start(decision.intervals) - now, this.retryAfterMillis)
+    if (this.expiresAt !== undefined && now + wait >= this.expiresAt) {
+      this.lastPollDone = true
+      wait = Math.max(0, Math.min(wait, this.expiresAt + expiryGraceMillis - now))
+    }
+    if (this.deadline !== undefined && now + wait >= this.deadline) {
+      return Effect.flatMap(this.clock.sleep(Duration.millis(Math.max(0, this.deadline - now))), () => this.timeUp())
+    }
+    return wait > 0 ? Effect.flatMap(this.clock.sleep(Duration.millis(wait)), () => this.next()) : this.next()
+  }
+
+  /** The schedule (or the expiry) ended the polling: the last pending answer, else the last failure. */
+  private scheduleDone(): Step {
+    if (this.lastAnswer !== undefined) return Effect.succeed(this.lastAnswer)
+    // Only transient failures came back: the loop ran at least once, so there is one.
+    return Effect.fail(this.lastFailure ?? noAnswer())
+  }
+
+  /** The caller's timeout ran out: the last pending answer, else a `NetworkError` `Timeout`. */
+  private timeUp(): Step {
+    return this.lastAnswer !== undefined ? Effect.succeed(this.lastAnswer) : Effect.fail(noAnswer())
+  }
+}
+
+/**
+ * Polls until the request is settled.
  *
  * Between polls it waits as `schedule` says, except that it honours a
  * `Retry-After` and never waits past the request's expiry: the first poll
  * after it is the last one. Transient failures count as ticks; any other
  * failure ends the polling at once. When the schedule (or the expiry) ends the
  * polling first, the last pending answer is returned, or the last failure if
- * no answer came at all.
+ * no answer came at all. When the `timeout` runs out first (cutting short a
+ * poll in flight), the last pending answer is returned, or a `NetworkError`
+ * with reason `Timeout`.
  *
  * Each poll is one attempt: the schedule is the retry policy here, so the
- * client's own retries are turned off for it.
+ * client's own retries are turned off for it. `poll` is called for each poll,
+ * so that nothing of a poll outlives it.
  *
  * @internal
  */
 export const pollUntilSettled = (
-  poll: Effect.Effect<ApprovalStatusResponse, Failure>,
+  poll: () => Effect.Effect<ApprovalStatusResponse, Failure>,
   schedule: Schedule.Schedule<unknown, PollOutcome>,
-  onAnswer: (answer: ApprovalStatusResponse) => Effect.Effect<void>
+  options: PollOptions = {}
 ): Effect.Effect<ApprovalStatusResponse, Failure> =>
-  Effect.gen(function*() {
-    // Per-run state: the Effect may be run many times, each from scratch.
-    let expiresAt: number | undefined
-    let lastPollDone = false
-    let lastAnswer: ApprovalStatusResponse | undefined
-    let lastFailure: ApiError | NetworkError | undefined
-    let retryAfterMillis = 0
-
-    const nextDelay = (delay: Duration.Duration) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        const wanted = Math.max(Duration.toMillis(delay), retryAfterMillis)
-        if (expiresAt === undefined || now + wanted < expiresAt) return Duration.millis(wanted)
-        lastPollDone = true
-        return Duration.millis(Math.max(0, Math.min(wanted, expiresAt + expiryGraceMillis - now)))
-      })
-    const driver = yield* Schedule.driver(Schedule.modifyDelayEffect(schedule, (_, delay) => nextDelay(delay)))
-
-    const attempt = RetryPolicy.withPolicy(poll, RetryPolicy.disabled)
-    for (;;) {
-      const outcome = yield* Effect.either(attempt)
-      let input: PollOutcome
-      if (Either.isRight(outcome)) {
-        const answer = outcome.right
-        yield* onAnswer(answer)
-        if (isSettled(answer)) return answer
-        input = lastAnswer = answer
-        expiresAt ??= expiryOf(answer)
-        retryAfterMillis = 0
-      } else {
-        const error = outcome.left
-        if (!isTransient(error)) return yield* Effect.fail(error)
-        input = lastFailure = error
-        retryAfterMillis = error._tag === "ApiError" ? error.retryAfterMillis ?? 0 : 0
-      }
-      if (lastPollDone) break
-      const more = yield* Effect.either(driver.next(input))
-      if (Either.isLeft(more)) break
-    }
-    if (lastAnswer !== undefined) return lastAnswer
-    // Only transient failures came back: the loop ran at least once, so there is one.
-    return yield* Effect.fail(lastFailure ?? noAnswer())
+  // Per-run state: the Effect may be run many times, each from scratch.
+  Effect.clockWith((clock) => {
+    const deadline = options.timeout === undefined
+      ? undefined
+      : clock.unsafeCurrentTimeMillis() + Duration.toMillis(options.timeout)
+    // An infinite timeout is no deadline: no poll needs to be raced against it.
+    return new Polling(poll, schedule, clock, Number.isFinite(deadline) ? deadline : undefined, options.onAnswer).next()
   })
 
 const noAnswer = () =>
   new NetworkError({ reason: "Timeout", message: "No answer about the approval request in time" })
-
-/**
- * {@link pollUntilSettled} bounded by the caller's timeout: when it runs out,
- * the last pending answer, or a `NetworkError` with reason `Timeout`.
- *
- * @internal
- */
-export const awaitSettled = (
-  poll: Effect.Effect<ApprovalStatusResponse, Failure>,
-  options: AwaitApprovalOptions
-): Effect.Effect<ApprovalStatusResponse, Failure> =>
-  Effect.gen(function*() {
-    const last = yield* Ref.make<ApprovalStatusResponse | undefined>(undefined)
-    const polling = pollUntilSettled(poll, options.schedule ?? defaultApprovalSchedule, (answer) => Ref.set(last, answer))
-    if (options.timeout === undefined) return yield* polling
-    return yield* Effect.timeoutTo(polling, {
-      duration: options.timeout,
-      onSuccess: Effect.succeed,
-      onTimeout: () => Effect.flatMap(Ref.get(last), (answer) => answer === undefined ? Effect.fail(noAnswer()) : Effect.succeed(answer))
-    }).pipe(Effect.flatten)
-  })
 
 /**
  * The answers of {@link pollUntilSettled} as a stream, one per change of
@@ -184,7 +259,7 @@ export const statusChanges = (
 ): Stream.Stream<ApprovalStatusResponse, Failure> =>
   Stream.asyncPush<ApprovalStatusResponse, Failure>(
     (emit) =>
-      pollUntilSettled(poll, schedule, (answer) => Effect.sync(() => emit.single(answer))).pipe(
+      pollUntilSettled(() => poll, schedule, { onAnswer: (answer) => emit.single(answer) }).pipe(
         Effect.matchCause({ onFailure: (cause) => emit.halt(cause), onSuccess: () => emit.end() }),
         Effect.forkScoped
       ),
@@ -207,18 +282,23 @@ const awaitOptions = (options: AwaitApprovalOptions | undefined) =>
 // The service's group
 // ---------------------------------------------------------------------------
 
+const statusEndpoint = (id: string): Endpoint<ApprovalStatusResponse> => ({
+  method: "GET",
+  path: `/onetouch/json/approval_requests/${encodeURIComponent(id)}`,
+  route: "/onetouch/json/approval_requests/{uuid}",
+  safety: "read-only",
+  decode: decodeStatus
+})
+
+/** A poll of the status: the request is made for each poll, so that nothing of it is kept in between. */
+const statusPoll = (http: AuthyHttp, id: string) => () => http.execute(statusEndpoint(id))
+
 /** @internal */
 export const make = (http: AuthyHttp, apiKey: Redacted.Redacted<string>): OneTouchApi => {
   const getApprovalStatus = Effect.fn("Authy.oneTouch.getApprovalStatus")(function*(uuid: string) {
     const id = yield* Validate.uuid(uuid)
     yield* Effect.annotateCurrentSpan("authy.approval_uuid", id)
-    return yield* http.execute({
-      method: "GET",
-      path: `/onetouch/json/approval_requests/${encodeURIComponent(id)}`,
-      route: "/onetouch/json/approval_requests/{uuid}",
-      safety: "read-only",
-      decode: decodeStatus
-    })
+    return yield* http.execute(statusEndpoint(id))
   })
 
   return {
@@ -238,11 +318,16 @@ export const make = (http: AuthyHttp, apiKey: Redacted.Redacted<string>): OneTou
 
     getApprovalStatus,
 
-    awaitApproval: Effect.fn("Authy.oneTouch.awaitApproval")(function*(uuid, options) {
-      const id = yield* Validate.uuid(uuid)
-      yield* Effect.annotateCurrentSpan("authy.approval_uuid", id)
-      return yield* awaitSettled(getApprovalStatus(id), yield* awaitOptions(options))
-    }),
+    // No span for the wait, and none per poll: a wait may poll for hours, so
+    // a span per poll floods the trace, and thousands of waits may be pending
+    // at once, each holding its span between polls (a span held for the wait
+    // costs 2.5 to 5.5 KB more per pending wait, about as much as all the rest:
+    // bench/micro/await-heap.ts). A failed poll is recorded on the caller's
+    // span, as any other request's would be.
+    awaitApproval: (uuid, options) =>
+      Effect.flatMap(Validate.uuid(uuid), (id) =>
+        Effect.flatMap(awaitOptions(options), ({ schedule, timeout }) =>
+          pollUntilSettled(statusPoll(http, id), schedule ?? defaultApprovalSchedule, { timeout }))),
 
     // The key stays inside the service: callers get a yes or no, never the key.
     validateCallbackSignature: (input) => Effect.sync(() => Signature.validateSignature({ ...input, apiKey }))
