@@ -21,6 +21,7 @@ import { Clock, Context, Duration, Effect, Either, Layer, Option, ParseResult, S
 import { ValidationError } from "./AuthyError.js"
 import { AuthyService } from "./AuthyService.js"
 import * as Internal from "./internal/callback.js"
+import * as Signature from "./internal/signature.js"
 
 // ---------------------------------------------------------------------------
 // Nonce store
@@ -338,7 +339,7 @@ const describeParseError = (error: ParseResult.ParseError): string => {
 }
 
 const decodeEvent = (params: unknown, nonce: string, signature: string) => {
-  const payload = typeof params === "string" ? Internal.parseQuery(params) : (params as Record<string, unknown>)
+  const payload = typeof params === "string" ? Signature.parseQuery(params) : (params as Record<string, unknown>)
   return decodeWire(payload).pipe(
     Effect.mapError((error) =>
       new ValidationError({ field: "payload", message: `The callback payload is not a OneTouch answer${describeParseError(error)}` })

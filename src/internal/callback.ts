@@ -1,88 +1,11 @@
 /**
- * The pieces of `OneTouchCallback` that are not its public surface: reading
- * a GET callback's query back into data, the wire schema of a callback, the
- * nonce and the in-memory nonce store.
+ * The pieces of `OneTouchCallback` that are not its public surface: the wire
+ * schema of a callback, the nonce and the in-memory nonce store. (A GET
+ * callback's query is read back into data by `signature.ts`'s `parseQuery`.)
  *
  * @internal
  */
 import { Clock, Effect, Schema } from "effect"
-
-// ---------------------------------------------------------------------------
-// GET query → nested data (Rails bracket syntax)
-// ---------------------------------------------------------------------------
-
-type MutableRecord = Record<string, unknown>
-
-const isRecord = (value: unknown): value is MutableRecord =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
-// A null prototype keeps names from the network (`__proto__`, `constructor`)
-// ordinary keys.
-const makeRecord = (): MutableRecord => Object.create(null) as MutableRecord
-
-/** `a[b][]` → ["a", "b", ""]; anything else is taken literally. */
-const parseName = (name: string): readonly [string, ...Array<string>] => {
-  const match = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(name)
-  if (match === null || match[1] === undefined) return [name]
-  return [match[1], ...Array.from((match[2] ?? "").matchAll(/\[([^[\]]*)\]/g), (m) => m[1] ?? "")]
-}
-
-const assign = (target: MutableRecord, key: string, path: ReadonlyArray<string>, value: string): void => {
-  const [next, ...rest] = path
-  if (next === undefined) {
-    target[key] = value
-    return
-  }
-  const current = target[key]
-  if (next === "") {
-    appendTo(Array.isArray(current) ? current : (target[key] = []), rest, value)
-  } else {
-    assign(isRecord(current) ? current : (target[key] = makeRecord()), next, rest, value)
-  }
-}
-
-/** Whether `path` is already set in `record`; a path through `[]` never is. */
-const hasPath = (record: MutableRecord, path: ReadonlyArray<string>): boolean => {
-  let node: unknown = record
-  for (const segment of path) {
-    if (segment === "" || !isRecord(node) || !Object.hasOwn(node, segment)) return false
-    node = node[segment]
-  }
-  return true
-}
-
-// `logos[][res]=a&logos[][url]=b&logos[][res]=c`: a key the current element
-// already has starts the next element, as Rack does.
-const appendTo = (list: Array<unknown>, path: ReadonlyArray<string>, value: string): void => {
-  const [next, ...rest] = path
-  if (next === undefined) {
-    list.push(value)
-  } else if (next === "") {
-    const inner: Array<unknown> = []
-    list.push(inner)
-    appendTo(inner, rest, value)
-  } else {
-    const last = list[list.length - 1]
-    const element = isRecord(last) && !hasPath(last, path) ? last : makeRecord()
-    if (element !== last) list.push(element)
-    assign(element, next, rest, value)
-  }
-}
-
-/**
- * A GET callback's query as the data Authy sent: `a[b]=1` → `{ a: { b: "1" } }`.
- * Every value is a string (`null` arrives as `""`, numbers as digits).
- *
- * @internal
- */
-export const parseQuery = (query: string): Record<string, unknown> => {
-  const root = makeRecord()
-  for (const [name, value] of new URLSearchParams(query)) {
-    const [key, ...path] = parseName(name)
-    assign(root, key, path, value)
-  }
-  return root
-}
 
 // ---------------------------------------------------------------------------
 // The callback's wire shape

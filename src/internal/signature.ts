@@ -261,7 +261,14 @@ const assign = (target: MutableRecord, key: string, path: ReadonlyArray<string>,
   }
 }
 
-const parseQuery = (query: string): MutableRecord => {
+/**
+ * A raw query string with Rails bracket syntax, read back into nested data
+ * (also how a GET callback's parameters are decoded).
+ *
+ * @since 0.1.0
+ * @internal
+ */
+export const parseQuery = (query: string): MutableRecord => {
   const root = makeRecord()
   const body = query.startsWith("?") ? query.slice(1) : query
   for (const part of body.split("&")) {
