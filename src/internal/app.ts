@@ -7,6 +7,7 @@ import { Effect, Schema } from "effect"
 import type { AppApi } from "../App.js"
 import { AppDetailsResponse, AppStatsResponse } from "../Responses.js"
 import type { AuthyHttp } from "./http.js"
+import { traced } from "./span.js"
 import * as Validate from "./validate.js"
 
 const decodeDetails = Schema.decodeUnknownEither(AppDetailsResponse)
@@ -14,7 +15,7 @@ const decodeStats = Schema.decodeUnknownEither(AppStatsResponse)
 
 /** @internal */
 export const make = (http: AuthyHttp): AppApi => ({
-  details: Effect.fn("Authy.app.details")(function*(options) {
+  details: traced("Authy.app.details", Effect.fnUntraced(function*(options) {
     const ip = yield* Validate.userIpOption(options)
     return yield* http.execute({
       method: "GET",
@@ -24,9 +25,9 @@ export const make = (http: AuthyHttp): AppApi => ({
       params: { user_ip: ip },
       decode: decodeDetails
     })
-  }),
+  })),
 
-  stats: Effect.fn("Authy.app.stats")(function*(options) {
+  stats: traced("Authy.app.stats", Effect.fnUntraced(function*(options) {
     const ip = yield* Validate.userIpOption(options)
     return yield* http.execute({
       method: "GET",
@@ -36,5 +37,5 @@ export const make = (http: AuthyHttp): AppApi => ({
       params: { user_ip: ip },
       decode: decodeStats
     })
-  })
+  }))
 })

@@ -7,6 +7,7 @@ import { Effect, Schema } from "effect"
 import type { PhoneInput, PhonesApi } from "../Phones.js"
 import { MessageResponse, PhoneInfoResponse, StartVerificationResponse } from "../Responses.js"
 import type { AuthyHttp } from "./http.js"
+import { traced } from "./span.js"
 import * as Phone from "./phone.js"
 import * as Validate from "./validate.js"
 
@@ -22,7 +23,7 @@ const phoneParams = (input: PhoneInput) =>
 
 /** @internal */
 export const make = (http: AuthyHttp): PhonesApi => ({
-  startVerification: Effect.fn("Authy.phones.startVerification")(function*(input) {
+  startVerification: traced("Authy.phones.startVerification", Effect.fnUntraced(function*(input) {
     const checked = yield* Validate.options(input, "input")
     const phone = yield* phoneParams(checked as PhoneInput)
     const via = yield* Validate.oneOf(checked.via, "via", ["sms", "call"] as const)
@@ -45,9 +46,9 @@ export const make = (http: AuthyHttp): PhonesApi => ({
       },
       decode: decodeStart
     })
-  }),
+  })),
 
-  checkVerification: Effect.fn("Authy.phones.checkVerification")(function*(input) {
+  checkVerification: traced("Authy.phones.checkVerification", Effect.fnUntraced(function*(input) {
     const checked = yield* Validate.options(input, "input")
     const phone = yield* phoneParams(checked as PhoneInput)
     const code = yield* Validate.verificationCode(checked.verificationCode)
@@ -59,9 +60,9 @@ export const make = (http: AuthyHttp): PhonesApi => ({
       params: { ...phone, verification_code: code },
       decode: decodeMessage
     })
-  }),
+  })),
 
-  info: Effect.fn("Authy.phones.info")(function*(input) {
+  info: traced("Authy.phones.info", Effect.fnUntraced(function*(input) {
     const checked = yield* Validate.options(input, "input")
     const phone = yield* phoneParams(checked as PhoneInput)
     const userIp = yield* Validate.optional(checked.userIp, (v) => Validate.ipAddress(v))
@@ -73,5 +74,5 @@ export const make = (http: AuthyHttp): PhonesApi => ({
       params: { ...phone, user_ip: userIp },
       decode: decodeInfo
     })
-  })
+  }))
 })

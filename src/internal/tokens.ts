@@ -7,13 +7,14 @@ import { Effect, Schema } from "effect"
 import { VerifyTokenResponse } from "../Responses.js"
 import type { TokensApi } from "../Tokens.js"
 import type { AuthyHttp } from "./http.js"
+import { traced } from "./span.js"
 import * as Validate from "./validate.js"
 
 const decodeVerify = Schema.decodeUnknownEither(VerifyTokenResponse)
 
 /** @internal */
 export const make = (http: AuthyHttp): TokensApi => ({
-  verify: Effect.fn("Authy.tokens.verify")(function*(authyId, token, options) {
+  verify: traced("Authy.tokens.verify", Effect.fnUntraced(function*(authyId, token, options) {
     const id = yield* Validate.authyId(authyId)
     yield* Effect.annotateCurrentSpan("authy.authy_id", id)
     const code = yield* Validate.token(token)
@@ -27,5 +28,5 @@ export const make = (http: AuthyHttp): TokensApi => ({
       params: { force: force ?? true },
       decode: decodeVerify
     })
-  })
+  }))
 })

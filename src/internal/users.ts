@@ -7,6 +7,7 @@ import { Effect, Schema } from "effect"
 import { CreateUserResponse, MessageResponse, QrCodeResponse, TokenRequestResponse, UserStatusResponse } from "../Responses.js"
 import { activityTypes, type AuthyId, type TokenRequestOptions, type UsersApi } from "../Users.js"
 import type { AuthyHttp } from "./http.js"
+import { traced } from "./span.js"
 import * as Phone from "./phone.js"
 import * as Validate from "./validate.js"
 
@@ -33,7 +34,7 @@ const tokenRequestParams = (options: TokenRequestOptions | undefined) =>
 
 /** @internal */
 export const make = (http: AuthyHttp): UsersApi => ({
-  create: Effect.fn("Authy.users.create")(function*(input) {
+  create: traced("Authy.users.create", Effect.fnUntraced(function*(input) {
     const checked = yield* Validate.options(input, "input")
     const email = yield* Validate.email(checked.email)
     const phone = yield* Phone.resolve(checked.cellphone, checked.countryCode, {
@@ -55,9 +56,9 @@ export const make = (http: AuthyHttp): UsersApi => ({
       },
       decode: decodeCreate
     })
-  }),
+  })),
 
-  status: Effect.fn("Authy.users.status")(function*(authyId, options) {
+  status: traced("Authy.users.status", Effect.fnUntraced(function*(authyId, options) {
     const id = yield* userPath(authyId)
     const ip = yield* Validate.userIpOption(options)
     return yield* http.execute({
@@ -68,9 +69,9 @@ export const make = (http: AuthyHttp): UsersApi => ({
       params: { user_ip: ip },
       decode: decodeStatus
     })
-  }),
+  })),
 
-  remove: Effect.fn("Authy.users.remove")(function*(authyId, options) {
+  remove: traced("Authy.users.remove", Effect.fnUntraced(function*(authyId, options) {
     const id = yield* userPath(authyId)
     const ip = yield* Validate.userIpOption(options)
     return yield* http.execute({
@@ -81,9 +82,9 @@ export const make = (http: AuthyHttp): UsersApi => ({
       params: { user_ip: ip },
       decode: decodeMessage
     })
-  }),
+  })),
 
-  requestSms: Effect.fn("Authy.users.requestSms")(function*(authyId, options) {
+  requestSms: traced("Authy.users.requestSms", Effect.fnUntraced(function*(authyId, options) {
     const id = yield* userPath(authyId)
     const params = yield* tokenRequestParams(options)
     return yield* http.execute({
@@ -94,9 +95,9 @@ export const make = (http: AuthyHttp): UsersApi => ({
       params,
       decode: decodeTokenRequest
     })
-  }),
+  })),
 
-  requestCall: Effect.fn("Authy.users.requestCall")(function*(authyId, options) {
+  requestCall: traced("Authy.users.requestCall", Effect.fnUntraced(function*(authyId, options) {
     const id = yield* userPath(authyId)
     const params = yield* tokenRequestParams(options)
     return yield* http.execute({
@@ -107,9 +108,9 @@ export const make = (http: AuthyHttp): UsersApi => ({
       params,
       decode: decodeTokenRequest
     })
-  }),
+  })),
 
-  registerActivity: Effect.fn("Authy.users.registerActivity")(function*(authyId, input) {
+  registerActivity: traced("Authy.users.registerActivity", Effect.fnUntraced(function*(authyId, input) {
     const id = yield* userPath(authyId)
     const checked = yield* Validate.options(input, "input")
     const type = yield* Validate.oneOf(checked.type, "type", activityTypes)
@@ -123,9 +124,9 @@ export const make = (http: AuthyHttp): UsersApi => ({
       params: { type, data, user_ip: ip },
       decode: decodeMessage
     })
-  }),
+  })),
 
-  generateQrCode: Effect.fn("Authy.users.generateQrCode")(function*(authyId, options) {
+  generateQrCode: traced("Authy.users.generateQrCode", Effect.fnUntraced(function*(authyId, options) {
     const id = yield* userPath(authyId)
     const checked = yield* Validate.options(options)
     const qrSize = yield* Validate.optional(checked.qrSize, (v) => Validate.integer(v, "qrSize", 50, 2000))
@@ -138,5 +139,5 @@ export const make = (http: AuthyHttp): UsersApi => ({
       params: { qr_size: qrSize, label },
       decode: decodeQrCode
     })
-  })
+  }))
 })
