@@ -7,6 +7,7 @@ export default defineConfig({
     // write them (same mapping as the `paths` of tsconfig.json).
     alias: [
       { find: /^effect-authy\/emulator$/, replacement: fileURLToPath(new URL("./src/emulator/index.ts", import.meta.url)) },
+      { find: /^effect-authy\/node$/, replacement: fileURLToPath(new URL("./src/node/index.ts", import.meta.url)) },
       { find: /^effect-authy$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) }
     ]
   },

@@ -34,6 +34,7 @@ import {
   Users
 } from "effect-authy"
 import { Emulator, layerAuthy } from "effect-authy/emulator"
+import { UndiciHttpClient } from "effect-authy/node"
 import type { Counters } from "../src/emulator/control.js"
 import type { Fault } from "../src/emulator/faults.js"
 
@@ -56,6 +57,7 @@ const emulatorWith = (transport: Layer.Layer<HttpClient.HttpClient>, timeout = l
 
 const transports = {
   undici: NodeHttpClient.layerUndici,
+  UndiciHttpClient: UndiciHttpClient.layer,
   "node:http": NodeHttpClient.layer,
   fetch: FetchHttpClient.layer
 } as const
@@ -373,33 +375,39 @@ afterAll(async () => {
   expect(now.timers).toBeLessThanOrEqual(baseline.timers)
 })
 
-describe.concurrent("fault matrix (undici)", () => {
-  for (const fault of faultCases) {
-    describe(fault.name, () => {
-      for (const endpoint of endpoints) {
-        const want = expected(endpoint.safety, fault, 1)
-        const outcome = want.succeeds ? "succeeds" : `fails with ${fault.error?._tag}`
-        it.live(`${endpoint.name} (${endpoint.safety}): ${outcome} after ${want.attempts} attempt(s)`, () =>
-          runCell(endpoint, fault, 1).pipe(Effect.provide(emulatorWith(transports.undici, timeoutOf(fault)))))
-      }
-    })
-  }
-})
+/** The full matrix runs on both undici transports: the platform's, and effect-authy's own. */
+const undiciTransports = ["undici", "UndiciHttpClient"] as const
 
-describe.concurrent("fault matrix, fault on every attempt (undici)", () => {
-  for (const fault of faultCases.filter((f) => f.error !== undefined)) {
-    for (const endpoint of endpoints.filter((e) => e.safety !== "side-effecting")) {
-      const want = expected(endpoint.safety, fault, 5)
-      it.live(`${fault.name} / ${endpoint.name}: fails after ${want.attempts} attempt(s)`, () =>
-        runCell(endpoint, fault, 5).pipe(Effect.provide(emulatorWith(transports.undici, timeoutOf(fault)))))
+for (const name of undiciTransports) {
+  describe.concurrent(`fault matrix (${name})`, () => {
+    for (const fault of faultCases) {
+      describe(fault.name, () => {
+        for (const endpoint of endpoints) {
+          const want = expected(endpoint.safety, fault, 1)
+          const outcome = want.succeeds ? "succeeds" : `fails with ${fault.error?._tag}`
+          it.live(`${endpoint.name} (${endpoint.safety}): ${outcome} after ${want.attempts} attempt(s)`, () =>
+            runCell(endpoint, fault, 1).pipe(Effect.provide(emulatorWith(transports[name], timeoutOf(fault)))))
+        }
+      })
     }
-  }
-})
+  })
+
+  describe.concurrent(`fault matrix, fault on every attempt (${name})`, () => {
+    for (const fault of faultCases.filter((f) => f.error !== undefined)) {
+      for (const endpoint of endpoints.filter((e) => e.safety !== "side-effecting")) {
+        const want = expected(endpoint.safety, fault, 5)
+        it.live(`${fault.name} / ${endpoint.name}: fails after ${want.attempts} attempt(s)`, () =>
+          runCell(endpoint, fault, 5).pipe(Effect.provide(emulatorWith(transports[name], timeoutOf(fault)))))
+      }
+    }
+  })
+}
 
 describe.concurrent("fault matrix, network faults on the other transports", () => {
   const networkFaults = faultCases.filter((f) => f.error?._tag === "NetworkError")
   const sample = endpoints.filter((e) => e.name === "app.details" || e.name === "users.requestSms")
-  for (const [name, transport] of Object.entries(transports).filter(([name]) => name !== "undici")) {
+  const others = Object.entries(transports).filter(([name]) => !(undiciTransports as ReadonlyArray<string>).includes(name))
+  for (const [name, transport] of others) {
     for (const fault of networkFaults) {
       for (const endpoint of sample) {
         it.live(`${name}: ${fault.name} / ${endpoint.name}`, () =>

@@ -35,12 +35,12 @@ const peers = () => [`effect@${installedVersion("effect")}`, `@effect/platform@$
 const tools = () => [`typescript@${installedVersion("typescript")}`, `@types/node@${installedVersion("@types/node")}`]
 
 const program = `
-import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, Redacted } from "effect"
 import { ApiError, AuthyService, Tokens, Users } from "effect-authy"
+import { UndiciHttpClient } from "effect-authy/node"
 
 const [url, key] = process.argv.slice(2) as [string, string]
-const AuthyLive = AuthyService.layer({ apiKey: Redacted.make(key), apiUrl: url }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+const AuthyLive = AuthyService.layer({ apiKey: Redacted.make(key), apiUrl: url }).pipe(Layer.provide(UndiciHttpClient.layer))
 
 const main = Effect.gen(function* () {
   const { user } = yield* Users.create({ email: "pack@example.com", cellphone: "+57 405 342 5699" })
@@ -116,6 +116,7 @@ describe("the packed package", () => {
     expect(listing).toContain("package/dist/index.d.ts")
     expect(listing).toContain("package/dist/index.d.ts.map")
     expect(listing).toContain("package/dist/emulator/index.js")
+    expect(listing).toContain("package/dist/node/index.js")
     expect(listing).toContain("package/bin/effect-authy-emulator.js")
     expect(listing).not.toContain("package/test/")
     expect(listing).not.toContain("node_modules")

@@ -10,6 +10,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Redacted } from "effect"
 import { App, AuthyService, OneTouch, RetryPolicy, Tokens } from "effect-authy"
+import { UndiciHttpClient } from "effect-authy/node"
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 
@@ -58,7 +59,8 @@ const redirector = (status: number, to: string) =>
 const transports: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]> = [
   ["NodeHttpClient.layerUndici", NodeHttpClient.layerUndici],
   ["NodeHttpClient.layer", NodeHttpClient.layer],
-  ["FetchHttpClient.layer", FetchHttpClient.layer]
+  ["FetchHttpClient.layer", FetchHttpClient.layer],
+  ["UndiciHttpClient.layer", UndiciHttpClient.layer]
 ]
 
 const programs: ReadonlyArray<Effect.Effect<unknown, unknown, AuthyService>> = [

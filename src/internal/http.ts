@@ -14,7 +14,8 @@ import type { ParseError } from "effect/ParseResult"
 import { ApiError, NetworkError, type NetworkErrorReason, ValidationError } from "../AuthyError.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import { excerpt, scrub } from "./redact.js"
-import { timeoutFail } from "./timeout.js"
+import * as DirectSend from "./directSend.js"
+import { isLiveClock, timeoutFail } from "./timeout.js"
 import { version } from "./version.js"
 
 /**
@@ -131,7 +132,7 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
     HttpClient.transformResponse(Effect.provideService(FetchHttpClient.RequestInit, { redirect: "manual" }))
   )
 
-  const attempt = <A>(endpoint: Endpoint<A>, timeout: Duration.Duration) =>
+  const genericAttempt = <A>(endpoint: Endpoint<A>, timeout: Duration.Duration) =>
     Effect.flatMap(
       Effect.mapError(authyClient.execute(toRequest(endpoint)), toNetworkError),
       (response) => readResponse(response, endpoint)
@@ -141,6 +142,27 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
       settings.limit
     )
 
+  // effect-authy's own transport takes the request whole, and its deadline.
+  const direct = DirectSend.get(client)
+  const headers = {
+    "x-authy-api-key": Redacted.value(settings.apiKey),
+    "user-agent": settings.userAgent,
+    accept: "application/json"
+  }
+  const directAttempt = <A>(send: DirectSend.DirectSend, endpoint: Endpoint<A>, timeout: Duration.Duration) =>
+    Effect.flatMap(
+      Effect.mapError(
+        send(HttpClientRequest.setHeaders(toRequest(endpoint, apiUrl), headers), Duration.toMillis(timeout)),
+        (error) => error._tag === "DeadlineExceeded" ? timeoutError(timeout) : toNetworkError(error)
+      ),
+      (response) => readResponse(response, endpoint)
+    ).pipe(settings.limit)
+
+  const attempt = <A>(endpoint: Endpoint<A>, timeout: Duration.Duration, clock: Clock.Clock) =>
+    direct !== undefined && isLiveClock(clock)
+      ? directAttempt(direct, endpoint, timeout)
+      : genericAttempt(endpoint, timeout)
+
   // The first attempt is the hot path: no retry machinery, one timeout.
   const firstTimeout = Duration.min(settings.timeout, settings.totalTimeout)
 
@@ -149,6 +171,7 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
     Effect.gen(function*() {
       const policy = Option.getOrElse(yield* FiberRef.get(RetryPolicy.currentPolicy), () => settings.retry)
       let error = firstError
+      const clock = yield* Effect.clock
       for (let failed = 1;; failed++) {
         const delay = yield* retryDelay(policy, endpoint.safety, failed, error, startedAt)
         if (Option.isNone(delay)) return yield* Effect.fail(error)
@@ -160,7 +183,7 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
         yield* Effect.annotateCurrentSpan("authy.attempts", failed + 1)
         yield* Effect.sleep(Duration.millis(delay.value))
         const timeout = Duration.min(settings.timeout, Duration.millis(left))
-        const result = yield* Effect.either(attempt(endpoint, timeout))
+        const result = yield* Effect.either(attempt(endpoint, timeout, clock))
         if (result._tag === "Right") return result.right
         error = Duration.lessThan(timeout, settings.timeout) && isTimeout(result.left)
           ? timeoutError(settings.totalTimeout)
@@ -172,7 +195,7 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
     execute: (endpoint) =>
       Effect.clockWith((clock) => {
         const startedAt = clock.unsafeCurrentTimeMillis()
-        return Effect.catchAll(attempt(endpoint, firstTimeout), (error) => retry(endpoint, error, startedAt))
+        return Effect.catchAll(attempt(endpoint, firstTimeout, clock), (error) => retry(endpoint, error, startedAt))
       }).pipe(
         Effect.tapError((error) => annotateFailure(endpoint, error))
       )
@@ -221,11 +244,12 @@ const retryDelay = (
   })
 }
 
-const toRequest = (endpoint: Endpoint<unknown>): HttpClientRequest.HttpClientRequest => {
+/** The request of `endpoint`, relative to the API URL unless one is given. */
+const toRequest = (endpoint: Endpoint<unknown>, apiUrl = ""): HttpClientRequest.HttpClientRequest => {
   if (endpoint.method === "GET") {
-    return HttpClientRequest.get(endpoint.path, { urlParams: toUrlParams(endpoint.params) })
+    return HttpClientRequest.get(apiUrl + endpoint.path, { urlParams: toUrlParams(endpoint.params) })
   }
-  return HttpClientRequest.post(endpoint.path).pipe(HttpClientRequest.bodyUnsafeJson(endpoint.params ?? {}))
+  return HttpClientRequest.post(apiUrl + endpoint.path).pipe(HttpClientRequest.bodyUnsafeJson(endpoint.params ?? {}))
 }
 
 const toUrlParams = (params: Endpoint<unknown>["params"]): Record<string, string> => {

@@ -30,6 +30,14 @@ import { Clock, Context, Duration, Effect, Fiber, type FiberId } from "effect"
 const LiveClock = Clock.make().constructor
 
 /**
+ * Whether `clock` is Effect's own, whose time is the timers' time: only then
+ * may a deadline be a plain `setTimeout`.
+ *
+ * @internal
+ */
+export const isLiveClock = (clock: Clock.Clock): boolean => clock instanceof LiveClock
+
+/**
  * The longest delay `setTimeout` honours (a longer one fires at once); like
  * the live clock's `sleep`, anything longer means no deadline at all.
  */
@@ -48,7 +56,7 @@ export const timeoutFail = <A, E, E1>(
   options: { readonly duration: Duration.Duration; readonly onTimeout: () => E1 }
 ): Effect.Effect<A, E | E1> =>
   Effect.withFiberRuntime((caller) =>
-    Context.get(caller.currentDefaultServices, Clock.Clock) instanceof LiveClock
+    isLiveClock(Context.get(caller.currentDefaultServices, Clock.Clock))
       ? withTimer(self, caller.id(), Duration.toMillis(options.duration), options.onTimeout)
       : Effect.timeoutFail(self, options)
   )
