@@ -15,6 +15,7 @@ import { ApiError, NetworkError, type NetworkErrorReason, ValidationError } from
 import * as RetryPolicy from "../RetryPolicy.js"
 import { excerpt, scrub } from "./redact.js"
 import * as DirectSend from "./directSend.js"
+import { annotate } from "./span.js"
 import { isLiveClock, timeoutFail } from "./timeout.js"
 import { version } from "./version.js"
 
@@ -180,7 +181,7 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
         yield* Effect.logDebug("Authy request failed, retrying").pipe(
           Effect.annotateLogs({ "authy.attempt": failed, "authy.retry_reason": describe(error), "authy.retry_delay_ms": delay.value })
         )
-        yield* Effect.annotateCurrentSpan("authy.attempts", failed + 1)
+        yield* annotate({ "authy.attempts": failed + 1 })
         yield* Effect.sleep(Duration.millis(delay.value))
         const timeout = Duration.min(settings.timeout, Duration.millis(left))
         const result = yield* Effect.either(attempt(endpoint, timeout, clock))
@@ -207,7 +208,7 @@ const isTimeout = (error: ApiError | NetworkError | ValidationError) =>
 
 /** What the endpoint span records of a failure: never a URL, only the route template. */
 const annotateFailure = (endpoint: Endpoint<unknown>, error: ApiError | NetworkError | ValidationError) =>
-  Effect.annotateCurrentSpan({
+  annotate({
     "http.request.method": endpoint.method,
     "http.route": endpoint.route,
     ...(error._tag === "ApiError"

@@ -11,7 +11,7 @@ import type { ApprovalRequestInput, AwaitApprovalOptions, Logo, OneTouchApi, Pol
 import * as RetryPolicy from "../RetryPolicy.js"
 import { ApprovalStatusResponse, SendApprovalResponse } from "../Responses.js"
 import type { AuthyHttp, Endpoint } from "./http.js"
-import { traced } from "./span.js"
+import { annotate, traced } from "./span.js"
 import * as Signature from "./signature.js"
 import * as Validate from "./validate.js"
 
@@ -298,14 +298,14 @@ const statusPoll = (http: AuthyHttp, id: string) => () => http.execute(statusEnd
 export const make = (http: AuthyHttp, apiKey: Redacted.Redacted<string>): OneTouchApi => {
   const getApprovalStatus = traced("Authy.oneTouch.getApprovalStatus", Effect.fnUntraced(function*(uuid: string) {
     const id = yield* Validate.uuid(uuid)
-    yield* Effect.annotateCurrentSpan("authy.approval_uuid", id)
+    yield* annotate({ "authy.approval_uuid": id })
     return yield* http.execute(statusEndpoint(id))
   }))
 
   return {
     sendRequest: traced("Authy.oneTouch.sendRequest", Effect.fnUntraced(function*(authyId, input) {
       const id = yield* Validate.authyId(authyId)
-      yield* Effect.annotateCurrentSpan("authy.authy_id", id)
+      yield* annotate({ "authy.authy_id": id })
       const params = yield* approvalParams(input)
       return yield* http.execute({
         method: "POST",

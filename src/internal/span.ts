@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import { Context, DefaultServices, Effect, Tracer } from "effect"
+import { Context, DefaultServices, Effect, Option, Tracer } from "effect"
 
 /** The tracer every fiber has until the application installs one (OpenTelemetry, say). */
 const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
@@ -17,8 +17,8 @@ const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
  * a captured stack trace: the span name says which endpoint failed, and the
  * error says why.
  *
- * Annotations made by `body` (`Effect.annotateCurrentSpan`) then land on the
- * caller's span, which with Effect's own tracer is as unobservable as ours.
+ * Annotations made by `body` ({@link annotate}) then land on the caller's
+ * span, if any, which with Effect's own tracer is as unobservable as ours.
  *
  * @internal
  */
@@ -30,3 +30,19 @@ export const traced = <Args extends ReadonlyArray<unknown>, A, E>(
   Effect.tracerWith((tracer) =>
     tracer === nativeTracer ? body(...args) : Effect.withSpan(body(...args), name, { captureStackTrace: false })
   )
+
+/**
+ * `Effect.annotateCurrentSpan`, without its cost when there is no span: that
+ * one looks the span up with an effect that fails, building an exception (and
+ * capturing its stack) on every call.
+ *
+ * @internal
+ */
+export const annotate = (attributes: Readonly<Record<string, unknown>>): Effect.Effect<void> =>
+  Effect.withFiberRuntime((fiber) => {
+    const span = Context.getOption(fiber.currentContext, Tracer.ParentSpan)
+    if (Option.isSome(span) && span.value._tag === "Span") {
+      for (const key in attributes) span.value.attribute(key, attributes[key])
+    }
+    return Effect.void
+  })

@@ -7,7 +7,7 @@ import { Effect, Schema } from "effect"
 import { VerifyTokenResponse } from "../Responses.js"
 import type { TokensApi } from "../Tokens.js"
 import type { AuthyHttp } from "./http.js"
-import { traced } from "./span.js"
+import { annotate, traced } from "./span.js"
 import * as Validate from "./validate.js"
 
 const decodeVerify = Schema.decodeUnknownEither(VerifyTokenResponse)
@@ -16,7 +16,7 @@ const decodeVerify = Schema.decodeUnknownEither(VerifyTokenResponse)
 export const make = (http: AuthyHttp): TokensApi => ({
   verify: traced("Authy.tokens.verify", Effect.fnUntraced(function*(authyId, token, options) {
     const id = yield* Validate.authyId(authyId)
-    yield* Effect.annotateCurrentSpan("authy.authy_id", id)
+    yield* annotate({ "authy.authy_id": id })
     const code = yield* Validate.token(token)
     const checked = yield* Validate.options(options)
     const force = yield* Validate.optional(checked.force, (v) => Validate.boolean(v, "force"))

@@ -7,7 +7,7 @@ import { Effect, Schema } from "effect"
 import { CreateUserResponse, MessageResponse, QrCodeResponse, TokenRequestResponse, UserStatusResponse } from "../Responses.js"
 import { activityTypes, type AuthyId, type TokenRequestOptions, type UsersApi } from "../Users.js"
 import type { AuthyHttp } from "./http.js"
-import { traced } from "./span.js"
+import { annotate, traced } from "./span.js"
 import * as Phone from "./phone.js"
 import * as Validate from "./validate.js"
 
@@ -19,7 +19,7 @@ const decodeQrCode = Schema.decodeUnknownEither(QrCodeResponse)
 
 /** Validates an id and records it on the endpoint span. */
 const userPath = (authyId: AuthyId) =>
-  Effect.tap(Validate.authyId(authyId), (id) => Effect.annotateCurrentSpan("authy.authy_id", id)).pipe(
+  Effect.tap(Validate.authyId(authyId), (id) => annotate({ "authy.authy_id": id })).pipe(
     Effect.map(encodeURIComponent)
   )
 
