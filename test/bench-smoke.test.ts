@@ -32,7 +32,7 @@ describe("benchmark harness (smoke)", () => {
     const written = readFileSync(outFile, "utf8")
     rmSync(dir, { recursive: true, force: true })
     expect(stdout).toContain("## Throughput, CPU, latency and memory per driver")
-    for (const label of ["undici (floor)", "effect-authy, layerUndici"]) {
+    for (const label of ["undici (floor)", "effect-authy, UndiciHttpClient", "effect-authy, layerUndici"]) {
       expect(written).toMatch(new RegExp(`\\| HTTP \\| Tokens\\.verify \\| 16 \\| ${label.replace(/[()]/g, "\\$&")} \\| \\d+ \\|`))
     }
     expect(written).toContain("## Pending awaitApproval heap")

@@ -1,7 +1,8 @@
 /**
  * effect-authy itself, on the transport named by `BENCH_TRANSPORT`:
- * `undici` (`NodeHttpClient.layerUndici`), `node` (`NodeHttpClient.layer`) or
- * `fetch` (`FetchHttpClient.layer`). Layers are built once, then every call
+ * `lean` (effect-authy's own `UndiciHttpClient.layer`), `undici`
+ * (`NodeHttpClient.layerUndici`), `node` (`NodeHttpClient.layer`) or `fetch`
+ * (`FetchHttpClient.layer`). Layers are built once, then every call
  * runs the public program on that runtime.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
@@ -9,9 +10,11 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted, Runtime } from "effect"
 import { AuthyService, Tokens, Users } from "../../src/index.js"
+import { UndiciHttpClient } from "../../src/node/index.js"
 import { runDriver } from "./loop.js"
 
 const transports: Record<string, Layer.Layer<HttpClient.HttpClient>> = {
+  lean: UndiciHttpClient.layer,
   undici: NodeHttpClient.layerUndici,
   node: NodeHttpClient.layer,
   fetch: FetchHttpClient.layer

@@ -21,11 +21,16 @@ export interface DriverSpec {
 
 export const floorId = "floor"
 export const bareId = "bare-effect"
+/** effect-authy on the platform's undici client: the same transport as bare Effect. */
+export const oursOnPlatformId = "authy-undici"
+/** effect-authy on its own transport, the one the README recommends. */
+export const oursLeanId = "authy-lean"
 
 export const allDrivers: ReadonlyArray<DriverSpec> = [
   { id: floorId, label: "undici (floor)", file: "bench/drivers/undici-floor.ts" },
   { id: bareId, label: "bare Effect HttpClient (undici)", file: "bench/drivers/effect-bare.ts" },
-  { id: "authy-undici", label: "effect-authy, layerUndici", file: "bench/drivers/effect-authy.ts", env: { BENCH_TRANSPORT: "undici" } },
+  { id: oursLeanId, label: "effect-authy, UndiciHttpClient", file: "bench/drivers/effect-authy.ts", env: { BENCH_TRANSPORT: "lean" } },
+  { id: oursOnPlatformId, label: "effect-authy, layerUndici", file: "bench/drivers/effect-authy.ts", env: { BENCH_TRANSPORT: "undici" } },
   { id: "authy-node", label: "effect-authy, NodeHttpClient.layer", file: "bench/drivers/effect-authy.ts", env: { BENCH_TRANSPORT: "node" } },
   { id: "authy-fetch", label: "effect-authy, FetchHttpClient", file: "bench/drivers/effect-authy.ts", env: { BENCH_TRANSPORT: "fetch" } },
   { id: "npm-authy", label: "npm authy 1.4.0", file: "bench/drivers/npm-authy.ts", needsBenchDeps: true },
@@ -33,7 +38,7 @@ export const allDrivers: ReadonlyArray<DriverSpec> = [
 ]
 
 /** The drivers run end to end against the emulator (its own cost dominates; the npm clients add nothing there). */
-export const emulatorDriverIds: ReadonlyArray<string> = [floorId, bareId, "authy-undici"]
+export const emulatorDriverIds: ReadonlyArray<string> = [floorId, bareId, oursLeanId, oursOnPlatformId]
 
 export interface BenchConfig {
   readonly smoke: boolean
@@ -75,7 +80,7 @@ export const smokeConfig: BenchConfig = {
   smoke: true,
   runs: 1,
   driverBudgetMs: 60_000,
-  drivers: allDrivers.filter((d) => [floorId, "authy-undici"].includes(d.id)),
+  drivers: allDrivers.filter((d) => [floorId, oursLeanId, oursOnPlatformId].includes(d.id)),
   operations: ["verify"],
   concurrencies: [16],
   firstWarmupMs: 50,
