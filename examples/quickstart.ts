@@ -8,12 +8,13 @@
  * (reading the codes that were "sent", installing the app, approving a push)
  * are skipped. Phone numbers and codes are masked in the transcript.
  */
-import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+import { NodeRuntime } from "@effect/platform-node"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import { Config, Console, Effect, Layer, Option } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 import { type ApiError, App, type AuthyError, AuthyService, OneTouch, Phones, Tokens, Users } from "effect-authy"
 import { Emulator, type EmulatorControl } from "effect-authy/emulator"
+import { UndiciHttpClient } from "effect-authy/node"
 
 // Against a real server these numbers really get an SMS: set AUTHY_DEMO_PHONE
 // (E.164, e.g. "+57 405 342 5699") to your own phone there.
@@ -124,13 +125,13 @@ const story = (control: Option.Option<EmulatorControl>) =>
 
 const againstEmulator = Effect.flatMap(Emulator, (emulator) =>
   Console.log(`Authy emulator started at ${emulator.url}`).pipe(Effect.zipRight(story(Option.some(emulator.control))))
-).pipe(Effect.provide(Emulator.layerAuthy().pipe(Layer.provide(NodeHttpClient.layerUndici))))
+).pipe(Effect.provide(Emulator.layerAuthy().pipe(Layer.provide(UndiciHttpClient.layer))))
 
 const againstServer = Effect.gen(function*() {
   const url = yield* Config.string("AUTHY_API_URL").pipe(Config.withDefault("https://api.authy.com"))
   yield* Console.log(`Using the Authy server at ${url} (AUTHY_API_KEY from the environment)`)
   yield* story(Option.none())
-}).pipe(Effect.provide(AuthyService.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))))
+}).pipe(Effect.provide(AuthyService.layerConfig().pipe(Layer.provide(UndiciHttpClient.layer))))
 
 const main = Effect.flatMap(
   Config.option(Config.redacted("AUTHY_API_KEY")),
