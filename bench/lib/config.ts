@@ -62,7 +62,7 @@ export interface BenchConfig {
 export const fullConfig: BenchConfig = {
   smoke: false,
   runs: 3,
-  driverBudgetMs: 7 * 60_000,
+  driverBudgetMs: 7.5 * 60_000,
   drivers: allDrivers,
   operations: ["verify", "status"],
   concurrencies: [1, 16, 64],

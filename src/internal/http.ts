@@ -153,7 +153,7 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
   const directAttempt = <A>(send: DirectSend.DirectSend, endpoint: Endpoint<A>, timeout: Duration.Duration) =>
     Effect.flatMap(
       Effect.mapError(
-        send(HttpClientRequest.setHeaders(toRequest(endpoint, apiUrl), headers), Duration.toMillis(timeout)),
+        send(toRequest(endpoint, apiUrl, headers), Duration.toMillis(timeout)),
         (error) => error._tag === "DeadlineExceeded" ? timeoutError(timeout) : toNetworkError(error)
       ),
       (response) => readResponse(response, endpoint)
@@ -245,12 +245,18 @@ const retryDelay = (
   })
 }
 
-/** The request of `endpoint`, relative to the API URL unless one is given. */
-const toRequest = (endpoint: Endpoint<unknown>, apiUrl = ""): HttpClientRequest.HttpClientRequest => {
+/** The request of `endpoint`: relative to the API URL and without headers, unless they are given. */
+const toRequest = (
+  endpoint: Endpoint<unknown>,
+  apiUrl = "",
+  headers: Readonly<Record<string, string>> = {}
+): HttpClientRequest.HttpClientRequest => {
   if (endpoint.method === "GET") {
-    return HttpClientRequest.get(apiUrl + endpoint.path, { urlParams: toUrlParams(endpoint.params) })
+    return HttpClientRequest.get(apiUrl + endpoint.path, { urlParams: toUrlParams(endpoint.params), headers })
   }
-  return HttpClientRequest.post(apiUrl + endpoint.path).pipe(HttpClientRequest.bodyUnsafeJson(endpoint.params ?? {}))
+  return HttpClientRequest.post(apiUrl + endpoint.path, { headers }).pipe(
+    HttpClientRequest.bodyUnsafeJson(endpoint.params ?? {})
+  )
 }
 
 const toUrlParams = (params: Endpoint<unknown>["params"]): Record<string, string> => {
