@@ -12,14 +12,12 @@ import { makeCertificate } from "./lib/cert.js"
 import { type BenchConfig, type DriverSpec, emulatorDriverIds } from "./lib/config.js"
 import { describeMachine } from "./lib/machine.js"
 import { benchDir, runForResult } from "./lib/processes.js"
+import { rotate } from "./lib/stats.js"
+import { runPaired } from "./paired.js"
 import { type Server, startEmulator, startStub } from "./lib/targets.js"
 import type { HeapResult, Results } from "./report/results.js"
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`)
-
-/** Run `n` starts at driver `n`: every driver takes every position in turn. */
-const rotate = <A>(items: ReadonlyArray<A>, n: number): ReadonlyArray<A> =>
-  items.map((_, i) => items[(i + n) % items.length] as A)
 
 const driverTimeoutMs = (config: BenchConfig, input: DriverInput) =>
   60_000 + input.operations.length * input.concurrencies.length * (config.warmupMs + config.measureMs) * 3
@@ -94,6 +92,8 @@ export const runBench = async (config: BenchConfig): Promise<Results> => {
     servers: servers.map((s) => s.server.name),
     targetConcurrency: Math.max(...config.concurrencies),
     byServer: new Map(servers.map((s) => [s.server.name, new Map(s.drivers.map((d) => [d.id, []]))])),
+    paired: new Map(),
+    pairedRounds: config.pairedRounds,
     failures,
     notes: [],
     durationMs: () => performance.now() - startedAt
@@ -116,6 +116,20 @@ export const runBench = async (config: BenchConfig): Promise<Results> => {
         results.notes.push(`Only ${run + 1} of ${config.runs} runs: another would pass the time budget (a run took ${(runMs / 1000).toFixed(0)} s)`)
         break
       }
+    }
+    for (const { server, drivers, ca } of servers.filter((s) => s.server.name !== "emulator")) {
+      const input = { ...inputFor(config, server), warmupMs: config.pairedWarmupMs, measureMs: config.pairedWindowMs }
+      const paired = await runPaired({
+        drivers,
+        input,
+        command: { operation: "verify", concurrency: results.targetConcurrency },
+        rounds: config.pairedRounds,
+        extraCa: ca,
+        label: server.name,
+        log
+      })
+      results.paired.set(server.name, paired.rounds)
+      failures.push(...paired.failures)
     }
     const http = servers[0]?.server
     if (http !== undefined) {

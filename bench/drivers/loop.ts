@@ -4,6 +4,7 @@
  * bounded by a request count and a deadline.
  */
 import { performance } from "node:perf_hooks"
+import { createInterface } from "node:readline"
 import { percentile } from "../lib/stats.js"
 import { profiled } from "./profiler.js"
 import {
@@ -13,7 +14,10 @@ import {
   type DriverInput,
   type DriverResult,
   type Operation,
-  resultPrefix
+  readyLine,
+  resultPrefix,
+  type WindowCommand,
+  windowPrefix
 } from "./protocol.js"
 
 /** Runs up to `max` calls in `concurrency` workers until `deadlineMs`; records latencies when given an array. */
@@ -70,6 +74,7 @@ export const runDriver = async (makeCalls: (input: DriverInput) => Promise<Calls
   for (const operation of input.operations) await calls[operation]() // fail fast, before any timing
   const first = input.operations[0]
   if (first !== undefined) await runLoop(calls[first], 16, input.firstWarmupMs, input.maxRequests)
+  if (process.env.BENCH_PAIRED === "1") return serveWindows(input, calls)
   const cells = await profiled(async () => {
     const measured: Array<CellResult> = []
     for (const operation of input.operations) {
@@ -82,5 +87,17 @@ export const runDriver = async (makeCalls: (input: DriverInput) => Promise<Calls
   const result: DriverResult = { cells, peakRssMb: process.resourceUsage().maxRSS / 1024 }
   process.stdout.write(`${resultPrefix}${JSON.stringify(result)}\n`)
   // Keep-alive sockets and runtimes would keep the process up: the figures are out, so leave.
+  process.exit(0)
+}
+
+/** Paired mode: one measured window per command, until `exit` (see protocol.ts). */
+const serveWindows = async (input: DriverInput, calls: Calls): Promise<void> => {
+  process.stdout.write(`${readyLine}\n`)
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line === "exit") break
+    const { concurrency, operation } = JSON.parse(line) as WindowCommand
+    const cell = await measureCell(input, operation, calls[operation], concurrency)
+    process.stdout.write(`${windowPrefix}${JSON.stringify(cell)}\n`)
+  }
   process.exit(0)
 }

@@ -54,3 +54,16 @@ export type Call = () => Promise<unknown>
 export type Calls = Readonly<Record<Operation, Call>>
 
 export const resultPrefix = "RESULT "
+
+/**
+ * Paired mode (`BENCH_PAIRED=1`): the driver stays up, warm, and measures one
+ * window per command line on stdin, answering each with a `WINDOW {cell}`
+ * line; it prints `READY` once warm, and exits on `exit`.
+ */
+export interface WindowCommand {
+  readonly operation: Operation
+  readonly concurrency: number
+}
+
+export const readyLine = "READY"
+export const windowPrefix = "WINDOW "

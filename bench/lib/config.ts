@@ -53,6 +53,10 @@ export interface BenchConfig {
   readonly warmupMs: number
   readonly measureMs: number
   readonly maxRequests: number
+  /** Paired rounds of the target cell (bench/paired.ts), each driver measuring one window per round. */
+  readonly pairedRounds: number
+  readonly pairedWarmupMs: number
+  readonly pairedWindowMs: number
   readonly emulator: boolean
   readonly approvalWaits: number
   readonly importRuns: number
@@ -62,7 +66,7 @@ export interface BenchConfig {
 export const fullConfig: BenchConfig = {
   smoke: false,
   runs: 3,
-  driverBudgetMs: 7.5 * 60_000,
+  driverBudgetMs: 6 * 60_000,
   drivers: allDrivers,
   operations: ["verify", "status"],
   concurrencies: [1, 16, 64],
@@ -70,6 +74,9 @@ export const fullConfig: BenchConfig = {
   warmupMs: 150,
   measureMs: 500,
   maxRequests: 50_000,
+  pairedRounds: 9,
+  pairedWarmupMs: 100,
+  pairedWindowMs: 400,
   emulator: true,
   approvalWaits: 10_000,
   importRuns: 7,
@@ -87,6 +94,9 @@ export const smokeConfig: BenchConfig = {
   warmupMs: 20,
   measureMs: 100,
   maxRequests: 300,
+  pairedRounds: 1,
+  pairedWarmupMs: 20,
+  pairedWindowMs: 100,
   emulator: false,
   approvalWaits: 100,
   importRuns: 1,

@@ -14,11 +14,17 @@ export interface RunningServer {
   readonly stop: () => void
 }
 
-const spawnTs = (file: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv, nodeArgs: ReadonlyArray<string> = []) =>
+const spawnTs = (
+  file: string,
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: ReadonlyArray<string> = []
+) =>
   spawn(process.execPath, [...nodeArgs, "--import", "tsx", file, ...args], {
     cwd: repoRoot, // where `--import tsx` and the packages resolve
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"]
+    // stdin is for paired drivers (startConversation); the others never read it.
+    stdio: ["pipe", "pipe", "pipe"]
   })
 
 const kill = (child: ChildProcess) => {
@@ -91,3 +97,58 @@ const lastLines = (text: string): string => {
   const error = lines.find((l) => /Error\b|code: /.test(l) && !l.startsWith("at "))
   return error ?? lines.slice(-3).join(" | ")
 }
+
+/** A driver kept up between commands: each `send` answers with the next line starting with `prefix`. */
+export interface Conversation {
+  readonly send: (line: string, prefix: string, timeoutMs: number) => Promise<string>
+  readonly stop: () => void
+}
+
+/** Starts a driver that talks line by line (paired mode), once it printed `ready`. */
+export const startConversation = (
+  file: string,
+  env: NodeJS.ProcessEnv,
+  ready: string,
+  timeoutMs: number
+): Promise<Conversation> =>
+  new Promise((resolve, reject) => {
+    const child = spawnTs(file, [], env)
+    let stdout = ""
+    let stderr = ""
+    let waiting: { prefix: string; resolve: (line: string) => void } | undefined
+    /** Hands the first complete line starting with the awaited prefix to its waiter. */
+    const deliver = () => {
+      if (waiting === undefined) return
+      const lines = stdout.split("\n")
+      const index = lines.slice(0, -1).findIndex((l) => l.startsWith(waiting!.prefix))
+      if (index === -1) return
+      stdout = lines.slice(index + 1).join("\n")
+      const { prefix, resolve } = waiting
+      waiting = undefined
+      resolve(lines[index]!.slice(prefix.length))
+    }
+    const expect = (prefix: string, ms: number) =>
+      new Promise<string>((res, rej) => {
+        const timer = setTimeout(() => rej(new Error(`${file}: no ${prefix.trim()} in ${ms} ms: ${lastLines(stderr || stdout)}`)), ms)
+        waiting = { prefix, resolve: (line) => (clearTimeout(timer), res(line)) }
+        deliver()
+      })
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString()
+      deliver()
+    })
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on("exit", (code) => reject(new Error(`${file} exited (${code}): ${lastLines(stderr || stdout)}`)))
+    const conversation: Conversation = {
+      send: (line, prefix, ms) => {
+        const answer = expect(prefix, ms)
+        child.stdin.write(`${line}\n`)
+        return answer
+      },
+      stop: () => {
+        child.stdin.end("exit\n")
+        kill(child)
+      }
+    }
+    expect(ready, timeoutMs).then(() => resolve(conversation), (error) => (kill(child), reject(error)))
+  })

@@ -9,3 +9,7 @@ export const percentile = (sorted: ArrayLike<number>, q: number): number => {
 
 export const median = (values: ReadonlyArray<number>): number =>
   percentile([...values].filter((v) => !Number.isNaN(v)).sort((a, b) => a - b), 0.5)
+
+/** Pass `n` starts at item `n`: in turn, every item takes every position. */
+export const rotate = <A>(items: ReadonlyArray<A>, n: number): ReadonlyArray<A> =>
+  items.map((_, i) => items[(i + n) % items.length] as A)

@@ -1,7 +1,7 @@
 /** The results as Markdown: targets first, then the one big table, heap and import time. */
 import { bareId, floorId, oursLeanId, oursOnPlatformId } from "../lib/config.js"
 import type { Operation } from "../drivers/protocol.js"
-import { type CellRef, medianFigure, medianRatio, medianRss, type Results } from "./results.js"
+import { type CellRef, medianFigure, medianRatio, medianRss, pairedView, type Results } from "./results.js"
 
 const operationName: Record<Operation, string> = { verify: "Tokens.verify", status: "Users.status" }
 const npmIds = ["npm-authy", "npm-authy-client"]
@@ -69,13 +69,21 @@ const targetChecks = (results: Results): ReadonlyArray<Check> => {
   return checks
 }
 
+/** Whether the paired rounds measured anything (the targets are then read from them). */
+const hasPaired = (results: Results) => [...results.paired.values()].some((byDriver) => [...byDriver.values()].some((rounds) => rounds.some((r) => r !== undefined)))
+
 const targets = (results: Results): string => {
+  const paired = hasPaired(results)
   const lines = [
     `## Targets (\`Tokens.verify\`, concurrency ${results.targetConcurrency})`,
     "",
+    paired
+      ? `Read from the ${results.pairedRounds} paired rounds (medians of per-round ratios; see below), where all drivers measure within seconds of each other.`
+      : "Read from the main runs (medians of per-run ratios).",
+    "",
     row(["target", "measured", "goal", "holds"]),
     row(["---", "---:", "---", "---"]),
-    ...targetChecks(results).map((c) => row([c.name, times(c.value), c.goal, c.holds ? "yes" : "**no**"]))
+    ...targetChecks(paired ? pairedView(results) : results).map((c) => row([c.name, times(c.value), c.goal, c.holds ? "yes" : "**no**"]))
   ]
   const heap = results.heap
   if (heap !== undefined && typeof heap !== "string") {
@@ -91,11 +99,11 @@ const targets = (results: Results): string => {
   return lines.join("\n")
 }
 
-const mainTable = (results: Results): string => {
+const mainTable = (results: Results, title: string, intro: string): string => {
   const lines = [
-    "## Throughput, CPU, latency and memory per driver",
+    `## ${title}`,
     "",
-    "CPU is user + system time of the driver process over the measured loop, per request. RSS is the driver process's peak.",
+    intro,
     "",
     row(["server", "call", "conc.", "driver", "req/s", "×floor", "×bare", "CPU µs/req", "×floor", "×bare", "p50 ms", "p99 ms", "peak RSS MB"]),
     row(["---", "---", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"])
@@ -162,7 +170,18 @@ export const render = (results: Results): string =>
     header(results),
     results.notes.length === 0 ? "" : results.notes.map((n) => `> ${n}`).join("\n"),
     targets(results),
-    mainTable(results),
+    hasPaired(results)
+      ? mainTable(
+        pairedView(results),
+        "Paired rounds of the target cell",
+        `Every driver started once and kept warm; then ${results.pairedRounds} rounds in which each driver in turn measures one window of \`Tokens.verify\` at concurrency ${results.targetConcurrency}, after a discarded round. Medians over rounds; ratios taken within each round.`
+      )
+      : "",
+    mainTable(
+      results,
+      "Throughput, CPU, latency and memory per driver",
+      "CPU is user + system time of the driver process over the measured loop, per request. RSS is the driver process's peak."
+    ),
     heapSection(results),
     importSection(results),
     results.failures.length === 0 ? "" : `## Failures\n\n${results.failures.map((f) => `- ${f}`).join("\n")}`

@@ -27,6 +27,9 @@ export interface Results {
   readonly targetConcurrency: number
   /** server → driver id → one entry per run (undefined when that run failed). */
   readonly byServer: Map<string, Map<string, Array<DriverResult | undefined>>>
+  /** The paired rounds of the target cell (bench/paired.ts): server → driver id → one entry per round. */
+  readonly paired: Map<string, Map<string, Array<DriverResult | undefined>>>
+  readonly pairedRounds: number
   readonly failures: Array<string>
   /** Things a reader should know about this run that are not failures. */
   readonly notes: Array<string>
@@ -83,3 +86,10 @@ export const medianRatio = (
 
 export const medianRss = (results: Results, server: string, driverId: string): number =>
   median(runsOf(results, server, driverId).flatMap((r) => (r === undefined ? [] : [r.peakRssMb])))
+
+/** The paired rounds seen as runs: every median and ratio above then reads them. */
+export const pairedView = (results: Results): Results => ({
+  ...results,
+  servers: [...results.paired.keys()],
+  byServer: results.paired
+})
