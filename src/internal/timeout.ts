@@ -40,8 +40,10 @@ export const isLiveClock = (clock: Clock.Clock): boolean => clock instanceof Liv
 /**
  * The longest delay `setTimeout` honours (a longer one fires at once); like
  * the live clock's `sleep`, anything longer means no deadline at all.
+ *
+ * @internal
  */
-const maxTimerMillis = 2 ** 31 - 1
+export const maxTimerMillis = 2 ** 31 - 1
 
 /**
  * `Effect.timeoutFail`: fails with `onTimeout()` when `self` has not completed

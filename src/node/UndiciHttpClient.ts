@@ -32,6 +32,7 @@ import * as UrlParams from "@effect/platform/UrlParams"
 import * as Undici from "@effect/platform-node/Undici"
 import { Effect, Inspectable, Layer, Option, Stream } from "effect"
 import * as DirectSend from "../internal/directSend.js"
+import { maxTimerMillis } from "../internal/timeout.js"
 
 /**
  * @since 0.1.0
@@ -131,12 +132,6 @@ interface Deadline<E> {
   readonly millis: number
   readonly onExceeded: () => E
 }
-
-/**
- * The longest delay `setTimeout` honours (a longer one fires at once); like
- * Effect's `sleep`, anything longer means no deadline at all.
- */
-const maxTimerMillis = 2 ** 31 - 1
 
 const send = <E = never>(
   dispatcher: Undici.Dispatcher,
