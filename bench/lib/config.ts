@@ -4,7 +4,7 @@
  * own dependencies, the table written to bench/.work/ instead).
  */
 import { join } from "node:path"
-import type { Operation } from "../drivers/protocol.js"
+import type { DriverInput } from "../drivers/protocol.js"
 import { benchDir } from "./processes.js"
 
 export interface DriverSpec {
@@ -40,19 +40,14 @@ export const allDrivers: ReadonlyArray<DriverSpec> = [
 /** The drivers run end to end against the emulator (its own cost dominates; the npm clients add nothing there). */
 export const emulatorDriverIds: ReadonlyArray<string> = [floorId, bareId, oursLeanId, oursOnPlatformId]
 
-export interface BenchConfig {
+/** What every driver is given (the cells and their timing), plus what the orchestrator does with them. */
+export interface BenchConfig extends Omit<DriverInput, "target"> {
   readonly smoke: boolean
   /** Runs wanted; a run is not started when it would end past `driverBudgetMs`. */
   readonly runs: number
   /** Time for all driver runs, so that the whole bench stays under 10 minutes on a busy machine. */
   readonly driverBudgetMs: number
   readonly drivers: ReadonlyArray<DriverSpec>
-  readonly operations: ReadonlyArray<Operation>
-  readonly concurrencies: ReadonlyArray<number>
-  readonly firstWarmupMs: number
-  readonly warmupMs: number
-  readonly measureMs: number
-  readonly maxRequests: number
   /** Paired rounds of the target cell (bench/paired.ts), each driver measuring one window per round. */
   readonly pairedRounds: number
   readonly pairedWarmupMs: number
