@@ -13,6 +13,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // The packed-package checks are slow; `npm run test:package` runs them.
+    exclude: ["test/package/**", "**/node_modules/**"],
     testTimeout: 30_000,
     hookTimeout: 30_000
   }

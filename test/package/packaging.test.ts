@@ -14,7 +14,7 @@ import { promisify } from "node:util"
 const run = async (file: string, args: ReadonlyArray<string>, cwd: string): Promise<string> =>
   (await promisify(execFile)(file, [...args], { cwd, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 })).stdout
 
-const root = new URL("..", import.meta.url).pathname
+const root = new URL("../..", import.meta.url).pathname
 const work = mkdtempSync(join(tmpdir(), "effect-authy-pack-"))
 
 /** The versions installed here, so the fresh projects install from npm's cache. */
