@@ -17,7 +17,7 @@ import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Clock, Context, Duration, Effect, Either, Layer, Option, ParseResult, Schema } from "effect"
+import { Cause, Clock, Context, Duration, Effect, Either, Layer, Option, ParseResult, Schema } from "effect"
 import { ValidationError } from "./AuthyError.js"
 import { AuthyService } from "./AuthyService.js"
 import * as Internal from "./internal/callback.js"
@@ -28,7 +28,65 @@ import * as Signature from "./internal/signature.js"
 // ---------------------------------------------------------------------------
 
 /**
+ * Why a {@link NonceStoreError} was raised:
+ *
+ * - `Unavailable`: the store could not be reached (connection refused or
+ *   lost, client offline or closed);
+ * - `Timeout`: the store did not answer in time;
+ * - `UnexpectedReply`: the store answered something that is not an answer to
+ *   the command sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const NonceStoreErrorReason = Schema.Literal("Unavailable", "Timeout", "UnexpectedReply")
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type NonceStoreErrorReason = typeof NonceStoreErrorReason.Type
+
+/**
+ * A {@link NonceStore} could not tell whether a callback was already
+ * received. Raised only by a store whose policy is to refuse callbacks it
+ * cannot check (the safe default of `effect-authy/redis`); {@link verify}
+ * passes it on, and {@link handler} answers 503 without calling `onEvent`.
+ * The message names the store and the reason, never a key or a credential.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { OneTouchCallback } from "effect-authy"
+ *
+ * declare const request: OneTouchCallback.CallbackRequest
+ *
+ * const event = OneTouchCallback.verify(request).pipe(
+ *   Effect.catchTag("NonceStoreError", (e) =>
+ *     Effect.logError(`replay store down (${e.reason}): callback refused`).pipe(Effect.zipRight(Effect.fail(e))))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NonceStoreError extends Schema.TaggedError<NonceStoreError>("effect-authy/NonceStoreError")(
+  "NonceStoreError",
+  {
+    reason: NonceStoreErrorReason,
+    message: Schema.String
+  }
+) {}
+
+/**
  * The operations of a {@link NonceStore}.
+ *
+ * The boundary rule: a key handed over with `expiresAt` is remembered
+ * through `expiresAt` itself (inclusive), and forgotten only once the clock
+ * is past it. The verifier uses the same rule for freshness (a nonce exactly
+ * one window old is still fresh), so a callback can never be fresh while its
+ * entry is already gone. Stores with a relative expiry (Redis `PX`) keep a key
+ * `expiresAt − now + 1` milliseconds.
  *
  * @example
  * ```ts
@@ -47,13 +105,16 @@ import * as Signature from "./internal/signature.js"
  */
 export interface NonceStoreService {
   /**
-   * Remembers `key` until `expiresAt` (epoch milliseconds) and answers `true`
-   * if it was not already remembered (and unexpired): one atomic step, so two
-   * concurrent deliveries of one callback cannot both pass.
+   * Remembers `key` through `expiresAt` (epoch milliseconds, inclusive) and
+   * answers `true` if it was not already remembered (and unexpired): one
+   * atomic step, so two concurrent deliveries of one callback cannot both
+   * pass. A store that cannot tell either fails with a
+   * {@link NonceStoreError} (the callback is refused) or answers `true` (it
+   * is accepted without replay protection): its policy, never a defect.
    */
-  readonly checkAndRemember: (key: string, expiresAt: number) => Effect.Effect<boolean>
+  readonly checkAndRemember: (key: string, expiresAt: number) => Effect.Effect<boolean, NonceStoreError>
   /** Forgets `key`, so that a callback the application failed to handle can come again. */
-  readonly forget: (key: string) => Effect.Effect<void>
+  readonly forget: (key: string) => Effect.Effect<void, NonceStoreError>
 }
 
 /**
@@ -64,34 +125,20 @@ export interface NonceStoreService {
  *
  * By default, one in-memory store per process ({@link makeMemory}), which
  * evicts expired entries. With several instances behind a load balancer a
- * replay could reach another instance: provide a shared store instead. With
- * Redis, `SET key 1 NX PX ttl` is the atomic check-and-remember (it answers
- * `OK` only when the key was not there), and `DEL key` is `forget`.
- * Failing to reach the store is the store's to decide: die (the handler then
- * answers 500 and Authy's call fails), or answer `true` to accept without
- * replay protection.
+ * replay could reach another instance: provide a shared store instead, such
+ * as `RedisNonceStore.layer` from `effect-authy/redis` (atomic
+ * `SET key 1 NX PX ttl`, a configurable policy when Redis is unreachable).
  *
  * @example
  * ```ts
- * import { Clock, Effect, Layer } from "effect"
+ * import { Effect } from "effect"
  * import { OneTouchCallback } from "effect-authy"
+ * import { RedisNonceStore } from "effect-authy/redis"
  *
- * // The two commands needed, as ioredis spells them.
- * interface Redis {
- *   set(key: string, value: string, px: "PX", ttl: number, nx: "NX"): Promise<"OK" | null>
- *   del(key: string): Promise<number>
- * }
+ * declare const program: Effect.Effect<void, never, OneTouchCallback.NonceStore>
  *
- * const RedisNonceStore = (redis: Redis) =>
- *   Layer.succeed(OneTouchCallback.NonceStore, {
- *     // SET NX is atomic: of two instances receiving the same callback, one gets "OK".
- *     checkAndRemember: (key, expiresAt) =>
- *       Effect.flatMap(Clock.currentTimeMillis, (now) =>
- *         Effect.promise(() =>
- *           redis.set(`authy:callback:${key}`, "1", "PX", Math.max(1, Math.ceil(expiresAt - now)), "NX")
- *         )).pipe(Effect.map((reply) => reply === "OK")),
- *     forget: (key) => Effect.asVoid(Effect.promise(() => redis.del(`authy:callback:${key}`)))
- *   })
+ * // Every instance behind the load balancer shares one Redis.
+ * const shared = program.pipe(Effect.provide(RedisNonceStore.layer({ url: "redis://127.0.0.1:6379" })))
  * ```
  *
  * @since 0.1.0
@@ -121,7 +168,8 @@ export interface MemoryNonceStore extends NonceStoreService {
 }
 
 /**
- * A fresh in-memory {@link NonceStore}. Expiry follows the Effect `Clock`.
+ * A fresh in-memory {@link NonceStore}. Expiry follows the Effect `Clock`: a
+ * key is held through its `expiresAt`, inclusive.
  * Expired keys are evicted whenever the store has doubled in size since the
  * last sweep, so it holds at most about twice the live keys; only callbacks
  * with a valid signature are ever remembered, so only Authy's traffic can
@@ -274,9 +322,10 @@ export interface CallbackRequest {
  */
 export interface VerifyOptions {
   /**
-   * How far the nonce may be from now, either way (default 5 minutes): older
-   * callbacks are refused as stale, and accepted ones are remembered that
-   * long after their nonce to refuse replays.
+   * How far the nonce may be from now, either way (default 5 minutes),
+   * bounds included: a nonce exactly one window old is still fresh, one
+   * millisecond more is stale. Accepted callbacks are remembered through the
+   * same instant (nonce + window, inclusive) to refuse replays.
    */
   readonly window?: Duration.DurationInput | undefined
 }
@@ -321,13 +370,20 @@ const queryOf = (url: string): string => {
   return start === -1 ? "" : url.slice(start + 1).split("#")[0] ?? ""
 }
 
-const checkFreshness = (nonce: string, window: Duration.Duration) =>
+/**
+ * The nonce's instant, if it is within the window of now either way. The
+ * boundary follows `Internal.isWithin`, the rule the nonce stores follow too.
+ */
+const checkFreshness = (nonce: string, windowMillis: number) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
     const sent = Internal.parseNonce(nonce)
     if (sent === undefined) return reject("nonce", "X-Authy-Signature-Nonce must be a Unix time in seconds")
-    const skew = now - sent
-    if (skew > Duration.toMillis(window)) return reject("nonce", "The callback is too old (stale nonce)")
-    if (-skew > Duration.toMillis(window)) return reject("nonce", "The callback's nonce is too far in the future")
+    if (!Internal.isWithin(now, Internal.freshUntil(sent, windowMillis))) {
+      return reject("nonce", "The callback is too old (stale nonce)")
+    }
+    if (!Internal.isWithin(sent, Internal.freshUntil(now, windowMillis))) {
+      return reject("nonce", "The callback's nonce is too far in the future")
+    }
     return Effect.succeed(sent)
   })
 
@@ -383,6 +439,14 @@ const decodeEvent = (params: unknown, nonce: string, signature: string) => {
  * - `replay`: this very callback was already accepted within the window
  *   ({@link NonceStore}).
  *
+ * The window's bounds are included: at exactly nonce + window a callback is
+ * still fresh, and its first delivery is still remembered, so a replay at
+ * that instant is refused as a `replay`; a millisecond later, as stale.
+ *
+ * When the {@link NonceStore} cannot tell whether the callback was already
+ * received and its policy is to refuse, the verification fails with its
+ * {@link NonceStoreError} instead.
+ *
  * An accepted callback is remembered at once. If handling it then fails, call
  * `forget(event.signature)` on the {@link NonceStore} so that a new delivery
  * is accepted ({@link handler} does).
@@ -409,7 +473,7 @@ const decodeEvent = (params: unknown, nonce: string, signature: string) => {
 export const verify: (
   request: CallbackRequest,
   options?: VerifyOptions
-) => Effect.Effect<CallbackEvent, ValidationError, AuthyService> = Effect.fn("Authy.oneTouch.verifyCallback")(
+) => Effect.Effect<CallbackEvent, ValidationError | NonceStoreError, AuthyService> = Effect.fn("Authy.oneTouch.verifyCallback")(
   function*(request: CallbackRequest, options?: VerifyOptions) {
     const window = Duration.decodeUnknown(options?.window ?? defaultWindow)
     if (Option.isNone(window)) return yield* reject("window", "window must be a duration")
@@ -431,11 +495,12 @@ export const verify: (
     const authy = yield* AuthyService
     const valid = yield* authy.oneTouch.validateCallbackSignature({ signature, nonce, method, url: request.url, params })
     if (!valid) return yield* reject("signature", "X-Authy-Signature does not match the callback")
-    const sentAt = yield* checkFreshness(nonce, window.value)
+    const windowMillis = Duration.toMillis(window.value)
+    const sentAt = yield* checkFreshness(nonce, windowMillis)
     const event = yield* decodeEvent(params, nonce, signature)
 
     const store = yield* NonceStore
-    const fresh = yield* store.checkAndRemember(signature, sentAt + Duration.toMillis(window.value))
+    const fresh = yield* store.checkAndRemember(signature, Internal.freshUntil(sentAt, windowMillis))
     if (!fresh) return yield* reject("replay", "This callback was already received")
     yield* Effect.annotateCurrentSpan("authy.approval_uuid", event.uuid)
     return event
@@ -509,8 +574,10 @@ const requestUrl = (request: HttpServerRequest.HttpServerRequest): string => {
  *     OneTouchCallback.verifyServerRequest({ url: "https://example.com/authy/callback" }).pipe(
  *       Effect.flatMap((event) => Effect.log(`${event.uuid}: ${event.status}`)),
  *       Effect.as(HttpServerResponse.empty()),
- *       Effect.catchTag("ValidationError", (e) =>
- *         Effect.succeed(HttpServerResponse.empty({ status: OneTouchCallback.statusFor(e) })))
+ *       Effect.catchTags({
+ *         ValidationError: (e) => Effect.succeed(HttpServerResponse.empty({ status: OneTouchCallback.statusFor(e) })),
+ *         NonceStoreError: (e) => Effect.succeed(HttpServerResponse.empty({ status: OneTouchCallback.statusFor(e) }))
+ *       })
  *     )
  *   )
  * )
@@ -521,7 +588,7 @@ const requestUrl = (request: HttpServerRequest.HttpServerRequest): string => {
  */
 export const verifyServerRequest = (
   options?: HandlerOptions
-): Effect.Effect<CallbackEvent, ValidationError, AuthyService | HttpServerRequest.HttpServerRequest> =>
+): Effect.Effect<CallbackEvent, ValidationError | NonceStoreError, AuthyService | HttpServerRequest.HttpServerRequest> =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const body = request.method === "POST"
@@ -543,19 +610,23 @@ export const verifyServerRequest = (
  * The HTTP status {@link handler} answers a refused callback with:
  * 401 for `signature` and `nonce` (not provably from Authy, or not fresh),
  * 409 for `replay` (authentic, but already handled: a 401 would suggest a
- * wrong key), 405 for `method`, 400 for `payload`, 500 for a bad option.
+ * wrong key), 405 for `method`, 400 for `payload`, 500 for a bad option,
+ * and 503 for a {@link NonceStoreError} (the replay check could not be made:
+ * a delivery later may succeed).
  *
  * @example
  * ```ts
  * import { ValidationError, OneTouchCallback } from "effect-authy"
  *
  * OneTouchCallback.statusFor(new ValidationError({ field: "replay", message: "seen" })) // 409
+ * OneTouchCallback.statusFor(new OneTouchCallback.NonceStoreError({ reason: "Timeout", message: "slow" })) // 503
  * ```
  *
  * @since 0.1.0
  * @category http
  */
-export const statusFor = (error: ValidationError): number => {
+export const statusFor = (error: ValidationError | NonceStoreError): number => {
+  if (error._tag === "NonceStoreError") return 503
   switch (error.field) {
     case "signature":
     case "nonce":
@@ -571,10 +642,24 @@ export const statusFor = (error: ValidationError): number => {
   }
 }
 
-const refuse = (error: ValidationError) =>
+const refuse = (error: ValidationError | NonceStoreError) =>
   Effect.logWarning("OneTouch callback refused").pipe(
-    Effect.annotateLogs({ "authy.callback.field": error.field, "authy.callback.reason": error.message }),
+    Effect.annotateLogs(
+      error._tag === "NonceStoreError"
+        ? { "authy.callback.store": error.reason, "authy.callback.reason": error.message }
+        : { "authy.callback.field": error.field, "authy.callback.reason": error.message }
+    ),
     Effect.as(HttpServerResponse.text(error.message, { status: statusFor(error) }))
+  )
+
+/** Forgetting is best effort: the application's own failure is what the caller sees. */
+const forgetQuietly = (store: NonceStoreService, key: string) =>
+  store.forget(key).pipe(
+    Effect.catchAllCause((cause) =>
+      Effect.logWarning("OneTouch callback could not be forgotten: a new delivery will be refused as a replay").pipe(
+        Effect.annotateLogs("authy.callback.cause", Cause.pretty(cause))
+      )
+    )
   )
 
 /**
@@ -586,6 +671,8 @@ const refuse = (error: ValidationError) =>
  * - 200 (empty) once `onEvent` succeeded;
  * - 401, 409, 405 or 400 for a refused callback ({@link statusFor}), with
  *   the reason as text and a warning log; `onEvent` is not called;
+ * - 503 when the {@link NonceStore} could not be asked and refuses
+ *   ({@link NonceStoreError}); `onEvent` is not called;
  * - whatever the app makes of `onEvent`'s failure (the platform's default is
  *   500). The callback is then forgotten by the {@link NonceStore}, so a new
  *   delivery of it is handled rather than refused as a replay.
@@ -622,6 +709,6 @@ export const handler = <E, R>(
     if (Either.isLeft(verified)) return yield* refuse(verified.left)
     const event = verified.right
     const store = yield* NonceStore
-    yield* Effect.onError(onEvent(event), () => store.forget(event.signature))
+    yield* Effect.onError(onEvent(event), () => forgetQuietly(store, event.signature))
     return HttpServerResponse.empty({ status: 200 })
   })

@@ -263,6 +263,29 @@ describe("OneTouchCallback.verify", () => {
       expect(yield* refusal(signed)).toMatchObject({ field: "nonce" })
     }))
 
+  effect("refuses a replay at exactly nonce + window: freshness and the store share one boundary", () =>
+    Effect.gen(function*() {
+      yield* atNow
+      const signed = signedPost()
+      expect((yield* verify(signed)).uuid).toBe(uuid)
+      // Exactly one window after the nonce: still fresh (the bound is
+      // included), so the store must still hold the first delivery.
+      yield* TestClock.adjust("5 minutes")
+      expect(yield* refusal(signed)).toMatchObject({ field: "replay" })
+      // One millisecond later the callback is stale, whatever the store says.
+      yield* TestClock.adjust("1 millis")
+      expect(yield* refusal(signed)).toMatchObject({ field: "nonce" })
+    }))
+
+  effect("refuses a replay at exactly nonce + window when the first delivery came at the boundary", () =>
+    Effect.gen(function*() {
+      yield* atNow
+      const signed = signedPost(callback(), { nonce: String(now - 60) })
+      yield* TestClock.adjust("4 minutes")
+      expect((yield* verify(signed, { window: "5 minutes" })).uuid).toBe(uuid)
+      expect(yield* refusal(signed, { window: "5 minutes" })).toMatchObject({ field: "replay" })
+    }))
+
   effect("accepts two different callbacks with the same nonce", () =>
     Effect.gen(function*() {
       yield* atNow
@@ -312,13 +335,17 @@ describe("OneTouchCallback.verify", () => {
 })
 
 describe("OneTouchCallback.NonceStore", () => {
-  it.effect("remembers a key until it expires", () =>
+  it.effect("remembers a key through its expiry instant, inclusive", () =>
     Effect.gen(function*() {
       const store = yield* OneTouchCallback.makeMemory
       expect(yield* store.checkAndRemember("a", 1000)).toBe(true)
       expect(yield* store.checkAndRemember("a", 1000)).toBe(false)
       expect(yield* store.checkAndRemember("b", 1000)).toBe(true)
       yield* TestClock.adjust("1 second")
+      // At exactly expiresAt the key is still held...
+      expect(yield* store.checkAndRemember("a", 5000)).toBe(false)
+      yield* TestClock.adjust("1 millis")
+      // ...and forgotten one millisecond later.
       expect(yield* store.checkAndRemember("a", 5000)).toBe(true)
     }))
 
@@ -440,6 +467,39 @@ describe("OneTouchCallback.handler", () => {
       expect(retried.status).toBe(200)
       expect(calls).toBe(2)
     }))
+
+  it.effect("answers 503 without calling onEvent when the nonce store cannot tell, and typed from verify", () =>
+    Effect.gen(function*() {
+      yield* atNow
+      const down: OneTouchCallback.NonceStoreService = {
+        checkAndRemember: () => Effect.fail(new OneTouchCallback.NonceStoreError({ reason: "Unavailable", message: "store down" })),
+        forget: () => Effect.void
+      }
+      const { app, events } = recorder()
+      const response = yield* serve(app, toWebRequest(signedPost())).pipe(
+        Effect.provideService(OneTouchCallback.NonceStore, down)
+      )
+      expect(response.status).toBe(503)
+      expect(events).toEqual([])
+      const error = yield* refusal(signedPost()).pipe(Effect.provideService(OneTouchCallback.NonceStore, down))
+      expect(error).toMatchObject({ _tag: "NonceStoreError", reason: "Unavailable" })
+      expect(OneTouchCallback.statusFor(error)).toBe(503)
+    }).pipe(Effect.provide(AuthyTest)))
+
+  it.effect("passes the application's failure on when the store cannot forget either", () =>
+    Effect.gen(function*() {
+      yield* atNow
+      const memory = yield* OneTouchCallback.makeMemory
+      const forgetful: OneTouchCallback.NonceStoreService = {
+        checkAndRemember: memory.checkAndRemember,
+        forget: () => Effect.fail(new OneTouchCallback.NonceStoreError({ reason: "Timeout", message: "store slow" }))
+      }
+      const app = OneTouchCallback.handler(() => Effect.fail("database down" as const), { url })
+      const exit = yield* Effect.exit(serve(app, toWebRequest(signedPost())).pipe(
+        Effect.provideService(OneTouchCallback.NonceStore, forgetful)
+      ))
+      expect(exit).toEqual(Exit.fail("database down"))
+    }).pipe(Effect.provide(AuthyTest)))
 
   it.effect("works in an HttpRouter on a real loopback server", () =>
     Effect.gen(function*() {
