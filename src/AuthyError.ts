@@ -7,8 +7,11 @@
  *   error or with something unusable.
  * - {@link NetworkError}: there was no usable answer at all.
  *
- * Messages never carry the API key, a token or a full phone number: Authy's own
- * messages are scrubbed of phone-like digit runs before they are kept.
+ * Messages never carry the API key, a token or a full phone number: whatever is
+ * kept of an answer (Authy's message, field errors, error code, a body excerpt)
+ * is scrubbed first of the API key (as sent, URL- or form-encoded), of every
+ * code and phone number the request sent, whatever their length, and of any
+ * other run of 6 digits or more.
  *
  * @since 0.1.0
  */

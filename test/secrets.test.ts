@@ -3,7 +3,7 @@
  * line, or any rendering of an error.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Logger, Tracer } from "effect"
+import { Cause, Effect, Exit, Logger, Redacted, Tracer } from "effect"
 import { inspect } from "node:util"
 import { type AuthyService, Phones, Tokens, Users } from "../src/index.js"
 import { apiKey, json, makeStub, type Reply, type SentRequest } from "./util/stub.js"
@@ -97,5 +97,100 @@ describe("secrets", () => {
       for (const text of texts) {
         for (const secret of secrets) expect(text).not.toContain(secret)
       }
+    }))
+})
+
+/**
+ * A gateway or WAF page that quotes the request back: whatever it quotes of
+ * the key (raw, URL- or form-encoded) and of the codes and phone numbers the
+ * call sent (whatever their length) is gone from every rendering of the error.
+ */
+describe("echoed secrets", () => {
+  // Letters, dashes and characters that encode differently in a URL and in a form.
+  const wordKey = "Prod-Key/alpha+beta gamma=delta"
+  const keyForms = [wordKey, encodeURIComponent(wordKey), new URLSearchParams({ k: wordKey }).toString().slice(2)]
+
+  /** Every way an error is seen: renderings, the Cause, the span and the log line. */
+  const seen = <A, E>(program: Effect.Effect<A, E, AuthyService>, reply: (request: SentRequest) => Reply) =>
+    Effect.gen(function*() {
+      const spans: Array<Tracer.Span> = []
+      const lines: Array<string> = []
+      const logger = Logger.make(({ annotations, message }) => lines.push(inspect({ message, annotations: [...annotations] }, { depth: 10 })))
+      const stub = makeStub(reply)
+      const exit = yield* program.pipe(
+        Effect.tapErrorCause((cause) => Effect.logError("authy failed", cause)),
+        Effect.withSpan("caller"),
+        Effect.provide(stub.layer({ apiKey: Redacted.make(wordKey) })),
+        Effect.withTracer(yield* recordingTracer(spans)),
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+        Effect.exit
+      )
+      expect(stub.sent).toHaveLength(1)
+      if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+      const error = Cause.squash(exit.cause)
+      return [
+        ...renderings(error),
+        Cause.pretty(exit.cause),
+        inspect((error as { excerpt?: string }).excerpt),
+        ...spans.flatMap((span) => [inspect([...span.attributes], { depth: 10 }), inspect(span.events, { depth: 10 })]),
+        ...lines
+      ]
+    })
+
+  /** Quotes the whole request back: the URL, the body and the key header. */
+  const quoting = (status: number, wrap: (quote: string) => string) => (request: SentRequest): Reply => ({
+    status,
+    body: wrap(
+      `key=${request.headers["x-authy-api-key"]} ${encodeURIComponent(request.headers["x-authy-api-key"] ?? "")} ` +
+        `${new URLSearchParams({ api_key: request.headers["x-authy-api-key"] ?? "" })} ` +
+        `${request.method} ${request.url.href} body=${JSON.stringify(request.body)}`
+    )
+  })
+
+  const html = (quote: string) => `<html><title>403 Forbidden</title><body>Request blocked: ${quote}</body></html>`
+  const authyJson = (quote: string) =>
+    JSON.stringify({ message: `Blocked: ${quote}`, success: false, errors: { message: "x", [quote.slice(0, 40)]: quote }, error_code: quote })
+
+  const expectClean = (texts: ReadonlyArray<string>, secrets: ReadonlyArray<string>) => {
+    for (const text of texts) {
+      for (const secret of secrets) expect(text).not.toContain(secret)
+    }
+  }
+
+  it.effect("a key of letters and dashes, in a gateway page quoting the request, in every encoding", () =>
+    Effect.gen(function*() {
+      const texts = yield* seen(Users.status(42), quoting(403, html))
+      expect(texts.join("\n")).toContain("[redacted]")
+      expectClean(texts, keyForms)
+    }))
+
+  it.effect("the key and a 4-digit code in an Authy-shaped JSON error quoting the request", () =>
+    Effect.gen(function*() {
+      const texts = yield* seen(
+        Phones.checkVerification({ phoneNumber: "201-555-0123", countryCode: 1, verificationCode: "4821" }),
+        quoting(400, authyJson)
+      )
+      expectClean(texts, [...keyForms, "4821", "201-555-0123", "2015550123"])
+    }))
+
+  it.effect("a 5-digit custom code and a 5-digit phone number, whatever their separators", () =>
+    Effect.gen(function*() {
+      const texts = yield* seen(
+        Phones.startVerification({ phoneNumber: "55 512", countryCode: 1, via: "sms", customCode: "73915" }),
+        (request) => ({
+          status: 502,
+          body: `<html>${html(JSON.stringify(request.body))} also 55512, 5-5-5-1-2 and 7 3 9 1 5</html>`
+        })
+      )
+      expectClean(texts, ["73915", "55 512", "55512", "5-5-5-1-2", "7 3 9 1 5", ...keyForms])
+    }))
+
+  it.effect("the OTP of verify, echoed from the URL path, in a body of an unexpected shape", () =>
+    Effect.gen(function*() {
+      const texts = yield* seen(
+        Tokens.verify(42, "764321"),
+        (request) => json(200, { odd: `${request.url.pathname} ${request.headers["x-authy-api-key"]}` })
+      )
+      expectClean(texts, ["764321", ...keyForms])
     }))
 })

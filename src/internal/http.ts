@@ -13,7 +13,7 @@ import { Clock, Duration, Effect, Either, FiberRef, Option, Predicate, Random, R
 import type { ParseError } from "effect/ParseResult"
 import { ApiError, NetworkError, type NetworkErrorReason, ValidationError } from "../AuthyError.js"
 import * as RetryPolicy from "../RetryPolicy.js"
-import { excerpt, scrub } from "./redact.js"
+import * as Redact from "./redact.js"
 import * as DirectSend from "./directSend.js"
 import { annotate } from "./span.js"
 import { isLiveClock, timeoutFail } from "./timeout.js"
@@ -30,7 +30,11 @@ export interface Endpoint<A> {
   readonly path: string
   /** The path as a template, for spans: `/protected/json/verify/{token}/{authy_id}`. */
   readonly route: string
-  /** GET: the query string; POST: the JSON body. `undefined` entries are left out. */
+  /**
+   * GET: the query string; POST: the JSON body. `undefined` entries are left out.
+   * The values of parameters named in {@link secretParameters} (codes, phone
+   * numbers), here or in `route`, are scrubbed from any error the request raises.
+   */
   readonly params?: Readonly<Record<string, unknown>> | undefined
   readonly safety: RetryPolicy.Safety
   /** Compiled once per endpoint (`Schema.decodeUnknownEither`): decoding is synchronous. */
@@ -136,7 +140,7 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
   const genericAttempt = <A>(endpoint: Endpoint<A>, timeout: Duration.Duration) =>
     Effect.flatMap(
       Effect.mapError(authyClient.execute(toRequest(endpoint)), toNetworkError),
-      (response) => readResponse(response, endpoint)
+      (response) => readResponse(response, endpoint, settings.apiKey)
     ).pipe(
       // `Effect.timeoutFail`, forking one fiber instead of two on the live clock.
       (self) => timeoutFail(self, { duration: timeout, onTimeout: () => timeoutError(timeout) }),
@@ -156,7 +160,7 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
         send(toRequest(endpoint, apiUrl, headers), Duration.toMillis(timeout)),
         (error) => error._tag === "DeadlineExceeded" ? timeoutError(timeout) : toNetworkError(error)
       ),
-      (response) => readResponse(response, endpoint)
+      (response) => readResponse(response, endpoint, settings.apiKey)
     ).pipe(settings.limit)
 
   const attempt = <A>(endpoint: Endpoint<A>, timeout: Duration.Duration, clock: Clock.Clock) =>
@@ -268,12 +272,66 @@ const toUrlParams = (params: Endpoint<unknown>["params"]): Record<string, string
   return out
 }
 
-const readResponse = <A>(response: HttpClientResponse.HttpClientResponse, endpoint: Endpoint<A>) =>
+const readResponse = <A>(
+  response: HttpClientResponse.HttpClientResponse,
+  endpoint: Endpoint<A>,
+  apiKey: Redacted.Redacted<string>
+) =>
   response.text.pipe(
     Effect.mapError(toNetworkError),
     // Headers are read only on failure: the platform rebuilds them on each access.
-    Effect.flatMap((text) => interpret(response.status, text, () => response.headers["retry-after"], endpoint))
+    Effect.flatMap((text) =>
+      interpret(response.status, text, () => response.headers["retry-after"], endpoint, () => scrubberFor(endpoint, apiKey))
+    )
   )
+
+/**
+ * Wire parameters whose values are secret: one-time codes and phone numbers.
+ * Named here once, for every endpoint, path parameters (`{token}`) included.
+ *
+ * @internal
+ */
+export const secretParameters: ReadonlySet<string> = new Set([
+  "token",
+  "cellphone",
+  "phone_number",
+  "verification_code",
+  "custom_code"
+])
+
+/**
+ * The secrets this request carries: the values of its secret path segments
+ * (found by laying `route` over `path`) and of its secret parameters, at any
+ * depth (`user[cellphone]`).
+ */
+const sentSecrets = (endpoint: Endpoint<unknown>): Array<string> => {
+  const found: Array<string> = []
+  const route = endpoint.route.split("/")
+  const path = endpoint.path.split("/")
+  route.forEach((segment, i) => {
+    const name = /^\{(.+)\}$/.exec(segment)?.[1]
+    const value = path[i]
+    if (name !== undefined && secretParameters.has(name) && value !== undefined) found.push(decodeURIComponent(value))
+  })
+  collectSecrets(endpoint.params, found)
+  return found
+}
+
+const collectSecrets = (params: unknown, found: Array<string>): void => {
+  if (!Predicate.isRecord(params)) return
+  for (const [key, value] of Object.entries(params)) {
+    if (secretParameters.has(key) && (typeof value === "string" || typeof value === "number")) found.push(String(value))
+    else collectSecrets(value, found)
+  }
+}
+
+/**
+ * What scrubs the text kept from an answer to this request: the API key and
+ * every code and phone number the request sent, exactly, whatever their
+ * length. Built only when an answer is an error.
+ */
+const scrubberFor = (endpoint: Endpoint<unknown>, apiKey: Redacted.Redacted<string>): Redact.Scrubber =>
+  Redact.make([Redacted.value(apiKey), ...sentSecrets(endpoint)])
 
 const isSuccessStatus = (status: number) => status >= 200 && status < 300
 
@@ -281,7 +339,8 @@ const interpret = <A>(
   status: number,
   text: string,
   retryAfter: () => string | undefined,
-  endpoint: Endpoint<A>
+  endpoint: Endpoint<A>,
+  scrubber: () => Redact.Scrubber
 ): Effect.Effect<A, ApiError> => {
   const body = parseJson(text)
   if (body === notJson) {
@@ -291,16 +350,16 @@ const interpret = <A>(
         status,
         message: `Authy answered HTTP ${status} with a body that is not JSON`,
         errors: {},
-        excerpt: excerpt(text),
+        excerpt: Redact.excerpt(text, scrubber()),
         ...retryAfterField(retryAfter())
       })
     )
   }
   if (!isSuccessStatus(status)) {
-    return Effect.fail(errorFromBody(status, body, "ErrorResponse", retryAfter()))
+    return Effect.fail(errorFromBody(status, body, "ErrorResponse", retryAfter(), scrubber()))
   }
   if (Predicate.isRecord(body) && (body.success === false || body.success === "false")) {
-    return Effect.fail(errorFromBody(status, body, "Unsuccessful", retryAfter()))
+    return Effect.fail(errorFromBody(status, body, "Unsuccessful", retryAfter(), scrubber()))
   }
   const decoded = endpoint.decode(body)
   return Either.isRight(decoded) ? Effect.succeed(decoded.right) : Effect.fail(
@@ -309,7 +368,7 @@ const interpret = <A>(
       status,
       message: `Authy answered HTTP ${status} with a body of an unexpected shape`,
       errors: {},
-      excerpt: excerpt(text)
+      excerpt: Redact.excerpt(text, scrubber())
     })
   )
 }
@@ -328,11 +387,13 @@ const errorFromBody = (
   status: number,
   body: unknown,
   reason: "ErrorResponse" | "Unsuccessful",
-  retryAfter: string | undefined
+  retryAfter: string | undefined,
+  scrub: Redact.Scrubber
 ): ApiError => {
   const record = Predicate.isRecord(body) ? body : {}
+  // Every string of the body is the server's and may quote the request: the code too.
   const errorCode = typeof record.error_code === "string" || typeof record.error_code === "number"
-    ? String(record.error_code)
+    ? scrub(String(record.error_code))
     : undefined
   const authyMessage = typeof record.message === "string" ? scrub(record.message) : `HTTP ${status}`
   return new ApiError({
@@ -340,17 +401,17 @@ const errorFromBody = (
     status,
     ...(errorCode === undefined ? {} : { errorCode }),
     message: errorCode === undefined ? authyMessage : `${authyMessage} (Authy error ${errorCode})`,
-    errors: fieldErrors(record.errors),
+    errors: fieldErrors(record.errors, scrub),
     ...retryAfterField(retryAfter)
   })
 }
 
 /** Field errors, without the `message` entry that repeats the top-level message. */
-const fieldErrors = (errors: unknown): Record<string, string> => {
+const fieldErrors = (errors: unknown, scrub: Redact.Scrubber): Record<string, string> => {
   const out: Record<string, string> = {}
   if (!Predicate.isRecord(errors)) return out
   for (const [field, value] of Object.entries(errors)) {
-    if (field !== "message" && value !== null && value !== undefined) out[field] = scrub(String(value))
+    if (field !== "message" && value !== null && value !== undefined) out[scrub(field)] = scrub(String(value))
   }
   return out
 }
