@@ -3,9 +3,10 @@
  * line, or any rendering of an error.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Logger, Redacted, Tracer } from "effect"
+import { Cause, Effect, Exit, Layer, Logger, Redacted, Tracer } from "effect"
 import { inspect } from "node:util"
-import { type AuthyService, Phones, Tokens, Users } from "../src/index.js"
+import { HttpClient, HttpClientResponse } from "@effect/platform"
+import { App, AuthyService, Phones, Tokens, Users } from "../src/index.js"
 import { apiKey, json, makeStub, type Reply, type SentRequest } from "./util/stub.js"
 
 const token = "7654321"
@@ -192,5 +193,43 @@ describe("echoed secrets", () => {
         (request) => json(200, { odd: `${request.url.pathname} ${request.headers["x-authy-api-key"]}` })
       )
       expectClean(texts, ["764321", ...keyForms])
+    }))
+})
+
+/**
+ * The layer adds `x-authy-api-key` to the platform's redacted header names, so
+ * a request logged by the transport (the client an application provides, here
+ * one that logs each request it sends) shows the header redacted.
+ */
+describe("the key header in the platform's own rendering of a request", () => {
+  const answer = { message: "m", app: { app_id: 1, name: "n", plan: "p", sms_enabled: false }, success: true }
+  const loggingClient = HttpClient.make((request) =>
+    Effect.as(
+      Effect.logInfo("sending", request),
+      HttpClientResponse.fromWeb(request, new Response(JSON.stringify(answer), { status: 200 }))
+    )
+  )
+
+  it.effect("a logged request shows x-authy-api-key redacted, and never the key", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      // Rendered inside the logger, where the fiber's redacted header names apply.
+      const logger = Logger.make((options) => {
+        lines.push(inspect(options.message, { depth: 10 }), JSON.stringify(options.message), Logger.logfmtLogger.log(options))
+      })
+      const result = yield* App.details().pipe(
+        Effect.provide(
+          AuthyService.layer({ apiKey: Redacted.make(apiKey), apiUrl: "https://api.authy.test" }).pipe(
+            Layer.provide(Layer.succeed(HttpClient.HttpClient, loggingClient))
+          )
+        ),
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+      )
+      expect(result.app.appId).toBe(1)
+      expect(lines).toHaveLength(3)
+      for (const line of lines) {
+        expect(line).not.toContain(apiKey)
+        expect(line).toMatch(/x-authy-api-key.{1,6}<redacted>/)
+      }
     }))
 })
