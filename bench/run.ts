@@ -3,15 +3,14 @@
  * the drivers alternating from run to run, then the heap and import-time
  * measurements, and returns everything for the report.
  */
-import { rmSync } from "node:fs"
-import { join } from "node:path"
 import type { DriverInput, DriverResult } from "./drivers/protocol.js"
 import { resultPrefix } from "./drivers/protocol.js"
 import { measureImportTimes } from "./import-time/measure.js"
 import { makeCertificate } from "./lib/cert.js"
 import { type BenchConfig, type DriverSpec, emulatorDriverIds } from "./lib/config.js"
 import { describeMachine } from "./lib/machine.js"
-import { benchDir, runForResult } from "./lib/processes.js"
+import { makeTempDir } from "./lib/cleanup.js"
+import { runForResult } from "./lib/processes.js"
 import { rotate } from "./lib/stats.js"
 import { runPaired } from "./paired.js"
 import { type Server, startEmulator, startStub } from "./lib/targets.js"
@@ -54,10 +53,9 @@ const inputFor = (config: BenchConfig, server: Server): DriverInput => ({
 
 const startServers = async (config: BenchConfig, failures: Array<string>) => {
   const servers: Array<{ server: Server; drivers: ReadonlyArray<DriverSpec>; ca?: string }> = []
-  const tlsDir = join(benchDir, ".work", `tls-${process.pid}`)
+  const tlsDir = makeTempDir("tls")
   servers.push({ server: await startStub(), drivers: config.drivers })
-  // Per process: a smoke run (part of `npm test`) may run beside a full one.
-  const certificate = makeCertificate(tlsDir)
+  const certificate = makeCertificate(tlsDir.path)
   if (certificate === undefined) failures.push("HTTPS skipped: openssl not found")
   else servers.push({ server: await startStub(certificate), drivers: config.drivers, ca: certificate.certFile })
   if (config.emulator) {
@@ -138,7 +136,7 @@ export const runBench = async (config: BenchConfig): Promise<Results> => {
     }
   } finally {
     for (const { server } of servers) server.stop()
-    rmSync(tlsDir, { recursive: true, force: true })
+    tlsDir.remove()
   }
   log("import time")
   try {

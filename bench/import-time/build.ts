@@ -1,10 +1,10 @@
 /**
- * Transpiles src/ (the library, not the emulator) to plain ESM in
- * bench/.work/dist/ with TypeScript's transpileModule, one file per module as
+ * Transpiles src/ (the library, not the emulator) to plain ESM in a fresh
+ * folder with TypeScript's transpileModule, one file per module as
  * `npm run build` would: import time is then measured on plain JavaScript,
  * with no tsx loader on either side.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import ts from "typescript"
 
@@ -15,9 +15,8 @@ const walk = (dir: string): ReadonlyArray<string> =>
     return name.endsWith(".ts") ? [path] : []
   })
 
-/** Returns the path of the built `index.js`. */
+/** Writes into `outDir` (an empty folder); returns the path of the built `index.js`. */
 export const buildLibrary = (srcDir: string, outDir: string): string => {
-  rmSync(outDir, { recursive: true, force: true })
   for (const file of walk(srcDir)) {
     const { outputText } = ts.transpileModule(readFileSync(file, "utf8"), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },

@@ -3,9 +3,9 @@
  * `@effect/platform` alone: fresh processes, the two alternating, medians.
  */
 import { spawnSync } from "node:child_process"
-import { rmSync } from "node:fs"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
+import { makeTempDir } from "../lib/cleanup.js"
 import { benchDir, repoRoot } from "../lib/processes.js"
 import { median } from "../lib/stats.js"
 import { buildLibrary } from "./build.js"
@@ -27,8 +27,9 @@ const timeImport = (specifiers: ReadonlyArray<string>): number => {
 }
 
 export const measureImportTimes = (runs: number): ImportTimes => {
-  const outDir = join(benchDir, ".work", `dist-${process.pid}`) // per process, like the certificate
-  const index = buildLibrary(join(repoRoot, "src"), outDir)
+  // The build imports effect by name: node_modules is linked in beside it.
+  const outDir = makeTempDir("dist", { linkNodeModules: join(repoRoot, "node_modules") })
+  const index = buildLibrary(join(repoRoot, "src"), outDir.path)
   const withAuthy = [...baseline, pathToFileURL(index).href]
   timeImport(withAuthy) // fills the OS file cache for both sides
   const base: Array<number> = []
@@ -37,6 +38,6 @@ export const measureImportTimes = (runs: number): ImportTimes => {
     base.push(timeImport(baseline))
     ours.push(timeImport(withAuthy))
   }
-  rmSync(outDir, { recursive: true, force: true })
+  outDir.remove()
   return { baselineMs: median(base), withAuthyMs: median(ours), runs }
 }

@@ -1,10 +1,13 @@
 /**
  * Child processes: servers that announce their URL on stdout, and drivers that
  * print one result line. Every TypeScript file runs through tsx; every child
- * is bounded in time and killed by its own pid.
+ * is bounded in time, leads a process group of its own (with the esbuild
+ * service tsx starts in it), and that group is killed when the child is
+ * stopped or the harness ends, however it ends.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { onExit } from "./cleanup.js"
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url))
 export const benchDir = fileURLToPath(new URL("../", import.meta.url))
@@ -14,21 +17,37 @@ export interface RunningServer {
   readonly stop: () => void
 }
 
+const exitWithParent = fileURLToPath(new URL("./exit-with-parent.mjs", import.meta.url))
+
+/** Kills the child's whole process group: the child and whatever it started. */
+const kill = (child: ChildProcess) => {
+  if (child.pid === undefined) return
+  try {
+    process.kill(-child.pid, "SIGKILL")
+  } catch {
+    // The group is already gone.
+  }
+}
+
 const spawnTs = (
   file: string,
   args: ReadonlyArray<string>,
   env: NodeJS.ProcessEnv,
   nodeArgs: ReadonlyArray<string> = []
-) =>
-  spawn(process.execPath, [...nodeArgs, "--import", "tsx", file, ...args], {
+) => {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", exitWithParent, "--import", "tsx", file, ...args], {
     cwd: repoRoot, // where `--import tsx` and the packages resolve
     env: { ...process.env, ...env },
     // stdin is for paired drivers (startConversation); the others never read it.
-    stdio: ["pipe", "pipe", "pipe"]
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true // leads its own process group, so that kill() reaches its children too
   })
-
-const kill = (child: ChildProcess) => {
-  if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
+  const cancel = onExit(() => kill(child))
+  // Once the child has ended, whatever it left in its group (tsx's esbuild service) goes too.
+  child.on("exit", () => (cancel(), kill(child)))
+  // Announced on stderr, for the test that kills the harness and looks for survivors.
+  process.stderr.write(`[bench] started pid ${child.pid} ${file}\n`)
+  return child
 }
 
 /** Starts a server and resolves with the first URL matched by `announce` on its stdout. */

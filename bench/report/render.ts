@@ -155,7 +155,7 @@ const importSection = (results: Results): string => {
   return [
     "## Import time",
     "",
-    `Fresh \`node\` processes, no loader, median of ${imports.runs} alternating runs; effect-authy transpiled from src/ to bench/.work/ (one file per module, as a build would).`,
+    `Fresh \`node\` processes, no loader, median of ${imports.runs} alternating runs; effect-authy transpiled from src/ to a temporary folder (one file per module, as a build would).`,
     "",
     row(["imports", "ms"]),
     row(["---", "---:"]),
