@@ -32,9 +32,12 @@ export interface Logo {
 export interface ApprovalRequestInput {
   /** Shown in the push: 1 to 144 characters. */
   readonly message: string
-  /** Label → value pairs shown to the user. */
+  /**
+   * Label → value pairs shown to the user: at most 50 entries, labels of 1 to
+   * 20 characters (Authy's documented limit), values of at most 500.
+   */
   readonly details?: Readonly<Record<string, string>>
-  /** Label → value pairs kept with the request, not shown. */
+  /** Label → value pairs kept with the request, not shown; the same bounds as `details`. */
   readonly hiddenDetails?: Readonly<Record<string, string>>
   readonly logos?: ReadonlyArray<Logo>
   /** Seconds until the request expires; Authy's default is 86400, `0` never expires. */

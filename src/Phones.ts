@@ -14,7 +14,9 @@ import type { MessageResponse, PhoneInfoResponse, StartVerificationResponse } fr
 
 /**
  * A phone number: national digits (`775-461-5609`) with a calling code, or
- * E.164 (`+1 775-461-5609`) with the calling code left out.
+ * E.164 (`+1 775-461-5609`) with the calling code left out. Digits are
+ * separated by `-`, `.` or ASCII spaces only: a newline, a tab or a no-break
+ * space is refused, not sent.
  *
  * @since 0.1.0
  * @category models

@@ -19,7 +19,7 @@ import type {
 } from "./Responses.js"
 
 /**
- * An Authy user id: a number, or a string of digits.
+ * An Authy user id: a non-negative integer (not `-0`), or a string of digits.
  *
  * @since 0.1.0
  * @category models
@@ -32,7 +32,11 @@ export type AuthyId = number | string
  */
 export interface CreateUserInput {
   readonly email: string
-  /** A national number (`405-342-5699`), or E.164 (`+57 405 342 5699`) with no `countryCode`. */
+  /**
+   * A national number (`405-342-5699`), or E.164 (`+57 405 342 5699`) with no
+   * `countryCode`. Digits separated by `-`, `.` or ASCII spaces only: a newline,
+   * a tab or a no-break space is refused.
+   */
   readonly cellphone: string
   /** The calling code (`57`); defaults to `1`, as Authy's own clients do, unless `cellphone` is E.164. */
   readonly countryCode?: number | string
@@ -81,6 +85,7 @@ export type ActivityType = typeof activityTypes[number]
  */
 export interface ActivityInput extends UserIpOptions {
   readonly type: ActivityType
+  /** At most 50 entries, keys of 1 to 255 characters, values of at most 1000. */
   readonly data?: Readonly<Record<string, string>>
 }
 

@@ -77,11 +77,100 @@ const cases: ReadonlyArray<readonly [string, string, Effect.Effect<unknown, unkn
   ["options not an object", "options", Users.status(1, loose(null))]
 ]
 
+// Inputs that throw when read: a getter, a Proxy trap, a revoked Proxy. The
+// thrown error must become a refusal naming the field, never a defect.
+const throwing = () => {
+  throw new Error("boom")
+}
+const getterThrows = (key: string) => Object.defineProperty({}, key, { get: throwing, enumerable: true })
+const trapsThrow = (target: object = {}) => new Proxy(target, { get: throwing, ownKeys: throwing, getOwnPropertyDescriptor: throwing, has: throwing })
+const revoked = () => {
+  const { proxy, revoke } = Proxy.revocable({}, {})
+  revoke()
+  return proxy
+}
+
+const unreadable: ReadonlyArray<readonly [string, string, Effect.Effect<unknown, unknown, AuthyService>]> = [
+  ["details with a throwing getter", "details", OneTouch.sendRequest(1, loose({ message: "m", details: getterThrows("a") }))],
+  ["details a Proxy whose traps throw", "details", OneTouch.sendRequest(1, loose({ message: "m", details: trapsThrow() }))],
+  ["details a revoked Proxy", "details", OneTouch.sendRequest(1, loose({ message: "m", details: revoked() }))],
+  ["hidden details with a throwing getter", "hiddenDetails", OneTouch.sendRequest(1, loose({ message: "m", hiddenDetails: getterThrows("b") }))],
+  ["activity data with a throwing getter", "data", Users.registerActivity(1, loose({ type: "banned", data: getterThrows("k") }))],
+  ["activity data a Proxy whose traps throw", "data", Users.registerActivity(1, loose({ type: "banned", data: trapsThrow() }))],
+  ["approval input with a throwing message getter", "message", OneTouch.sendRequest(1, loose(getterThrows("message")))],
+  ["approval input a revoked Proxy", "input", OneTouch.sendRequest(1, loose(revoked()))],
+  ["logo with a throwing getter", "logos[0].url", OneTouch.sendRequest(1, loose({ message: "m", logos: [Object.defineProperty({ res: "low" }, "url", { get: throwing, enumerable: true })] }))],
+  ["logos a Proxy whose traps throw", "logos", OneTouch.sendRequest(1, loose({ message: "m", logos: trapsThrow([]) }))],
+  ["status options a Proxy whose traps throw", "userIp", Users.status(1, loose(trapsThrow()))],
+  ["create input with a throwing cellphone getter", "cellphone", Users.create(loose({ email: "a@b.co", countryCode: 1, ...{}, get cellphone() { return throwing() } }))],
+  ["phone input a revoked Proxy", "input", Phones.info(loose(revoked()))],
+  ["verify options a Proxy whose traps throw", "force", Tokens.verify(1, "1234567", loose(trapsThrow()))],
+  ["await options a Proxy whose traps throw", "schedule", OneTouch.awaitApproval("8d031630-d15b-0134-b0a8-0a77bbe8093e", loose(trapsThrow()))],
+  ["await schedule a Proxy whose traps throw", "schedule", OneTouch.awaitApproval("8d031630-d15b-0134-b0a8-0a77bbe8093e", loose({ schedule: trapsThrow() }))],
+  ["app options with a throwing getter", "userIp", App.details(loose(getterThrows("userIp")))]
+]
+
+const manyKeys = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, "v"]))
+
+const gaps: ReadonlyArray<readonly [string, string, Effect.Effect<unknown, unknown, AuthyService>]> = [
+  ["cellphone with a newline", "cellphone", Users.create({ email: "a@b.co", cellphone: "405\n342 5699", countryCode: 57 })],
+  ["cellphone with a tab", "cellphone", Users.create({ email: "a@b.co", cellphone: "405\t342 5699", countryCode: 57 })],
+  ["cellphone with a no-break space", "cellphone", Users.create({ email: "a@b.co", cellphone: "405\u00a0342 5699", countryCode: 57 })],
+  ["cellphone with a trailing newline", "cellphone", Users.create({ email: "a@b.co", cellphone: "405 342 5699\n", countryCode: 57 })],
+  ["E.164 cellphone with a newline", "cellphone", Users.create({ email: "a@b.co", cellphone: "+57 405\n342 5699" })],
+  ["E.164 phone number with a leading tab", "phoneNumber", Phones.info({ phoneNumber: "\t+1 775 461 5609" })],
+  ["E.164 phone number with a no-break space", "phoneNumber", Phones.startVerification({ phoneNumber: "+1\u00a0775 461 5609", via: "sms" })],
+  ["phone number with a line separator", "phoneNumber", Phones.checkVerification({ phoneNumber: "775\u2028461 5609", countryCode: 1, verificationCode: "1234" })],
+  ["authy id -0", "authyId", Users.status(-0)],
+  ["authy id -0 on verify", "authyId", Tokens.verify(-0, "1234567")],
+  ["details key of 21 characters", "details", OneTouch.sendRequest(1, { message: "m", details: { ["k".repeat(21)]: "v" } })],
+  ["details key of 100 characters", "details", OneTouch.sendRequest(1, { message: "m", details: { ["k".repeat(100)]: "v" } })],
+  ["details with 10,000 keys", "details", OneTouch.sendRequest(1, { message: "m", details: manyKeys(10_000) })],
+  ["details with one key too many", "details", OneTouch.sendRequest(1, { message: "m", details: manyKeys(51) })],
+  ["details value of 1 MB", "details", OneTouch.sendRequest(1, { message: "m", details: { a: "x".repeat(1_000_000) } })],
+  ["details value one character too long", "details", OneTouch.sendRequest(1, { message: "m", details: { a: "x".repeat(501) } })],
+  ["hidden details key of 21 characters", "hiddenDetails", OneTouch.sendRequest(1, { message: "m", hiddenDetails: { ["k".repeat(21)]: "v" } })],
+  ["hidden details with 10,000 keys", "hiddenDetails", OneTouch.sendRequest(1, { message: "m", hiddenDetails: manyKeys(10_000) })],
+  ["hidden details value of 1 MB", "hiddenDetails", OneTouch.sendRequest(1, { message: "m", hiddenDetails: { a: "x".repeat(1_000_000) } })]
+]
+
 describe("validation", () => {
   for (const [name, field, program] of cases) {
     it.effect(`${name} → ValidationError(${field}), nothing sent`, () =>
       Effect.map(refusedField(program), (named) => expect(named).toBe(field)))
   }
+
+  for (const [name, field, program] of [...unreadable, ...gaps]) {
+    it.effect(`${name} → ValidationError(${field}), nothing sent`, () =>
+      Effect.map(refusedField(program), (named) => expect(named).toBe(field)))
+  }
+
+  it.effect("details at the limits are sent: 50 keys of 20 characters, values of 500", () =>
+    Effect.gen(function*() {
+      const details = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${i}`.padStart(20, "k"), "v".repeat(500)]))
+      const stub = makeStub(() => json(200, { approval_request: { uuid: "8d031630-d15b-0134-b0a8-0a77bbe8093e" }, success: true }))
+      yield* Effect.provide(OneTouch.sendRequest(1, { message: "m", details, hiddenDetails: details }), stub.layer())
+      expect(stub.sent[0]?.body).toEqual({ message: "m", details, hidden_details: details })
+    }))
+
+  it.effect("a getter is read once: what was checked is what is sent", () =>
+    Effect.gen(function*() {
+      let reads = 0
+      const details = Object.defineProperty({}, "Amount", { enumerable: true, get: () => (reads++ === 0 ? "10 USD" : "x".repeat(1_000_000)) })
+      const stub = makeStub(() => json(200, { approval_request: { uuid: "8d031630-d15b-0134-b0a8-0a77bbe8093e" }, success: true }))
+      yield* Effect.provide(OneTouch.sendRequest(1, { message: "m", details }), stub.layer())
+      expect(stub.sent[0]?.body).toEqual({ message: "m", details: { Amount: "10 USD" } })
+      expect(reads).toBe(1)
+    }))
+
+  it.effect("a refusal of unreadable input does not quote what was thrown", () =>
+    Effect.gen(function*() {
+      const details = Object.defineProperty({}, "a", { enumerable: true, get: () => { throw new Error("secret-in-thrown-error") } })
+      const stub = makeStub(() => anySuccess)
+      const error = yield* Effect.flip(Effect.provide(OneTouch.sendRequest(1, loose({ message: "m", details })), stub.layer()))
+      expect(JSON.stringify(error)).not.toContain("secret-in-thrown-error")
+      expect(String(error)).not.toContain("secret-in-thrown-error")
+    }))
 
   it.effect("a ValidationError never quotes the refused token", () =>
     Effect.gen(function*() {

@@ -20,25 +20,36 @@ const decodeStatus = Schema.decodeUnknownEither(ApprovalStatusResponse)
 
 const logoResolutions = ["default", "low", "med", "high"] as const
 
-const logos = (value: unknown) => {
-  if (!Array.isArray(value)) return Effect.fail(new ValidationError({ field: "logos", message: "logos must be an array of { res, url }" }))
-  return Effect.forEach(value, (logo: Partial<Logo>, i) =>
-    Effect.flatMap(Validate.options(logo, `logos[${i}]`), (l) =>
-      Effect.all({
-        res: Validate.oneOf(l.res, `logos[${i}].res`, logoResolutions),
-        url: Validate.httpUrl(l.url, `logos[${i}].url`)
-      })))
-}
+const logos = (value: unknown) =>
+  Effect.flatMap(Validate.array(value, "logos"), (items) =>
+    Effect.forEach(items, (logo, i) =>
+      Effect.flatMap(Validate.options(logo as Partial<Logo>, ["res", "url"], `logos[${i}]`, `logos[${i}].`), (l) =>
+        Effect.all({
+          res: Validate.oneOf(l.res, `logos[${i}].res`, logoResolutions),
+          url: Validate.httpUrl(l.url, `logos[${i}].url`)
+        }))))
+
+/**
+ * Bounds of `details` and `hiddenDetails`. Authy documents keys of at most 20
+ * characters; it documents no other bound, so the rest are ours: room for any
+ * real transaction summary, not for megabytes sent on every push.
+ *
+ * @internal
+ */
+export const detailsLimits: Validate.MapLimits = { maxEntries: 50, maxKeyLength: 20, maxValueLength: 500 }
 
 const approvalParams = (input: ApprovalRequestInput) =>
-  Effect.flatMap(Validate.options(input, "input"), (i) =>
-    Effect.all({
-      message: Validate.text(i.message, "message", 1, 144),
-      details: Validate.optional(i.details, (v) => Validate.stringMap(v, "details")),
-      hidden_details: Validate.optional(i.hiddenDetails, (v) => Validate.stringMap(v, "hiddenDetails")),
-      logos: Validate.optional(i.logos, logos),
-      seconds_to_expire: Validate.optional(i.secondsToExpire, (v) => Validate.integer(v, "secondsToExpire", 0))
-    }))
+  Effect.flatMap(
+    Validate.options(input, ["message", "details", "hiddenDetails", "logos", "secondsToExpire"], "input"),
+    (i) =>
+      Effect.all({
+        message: Validate.text(i.message, "message", 1, 144),
+        details: Validate.optional(i.details, (v) => Validate.stringMap(v, "details", detailsLimits)),
+        hidden_details: Validate.optional(i.hiddenDetails, (v) => Validate.stringMap(v, "hiddenDetails", detailsLimits)),
+        logos: Validate.optional(i.logos, logos),
+        seconds_to_expire: Validate.optional(i.secondsToExpire, (v) => Validate.integer(v, "secondsToExpire", 0))
+      })
+  )
 
 // ---------------------------------------------------------------------------
 // Polling
@@ -267,17 +278,23 @@ export const statusChanges = (
     { bufferSize: "unbounded" }
   ).pipe(Stream.changesWith((a, b) => a.approvalRequest.status === b.approvalRequest.status))
 
-/** A bad schedule or timeout would otherwise throw inside the polling loop, as a defect. */
+/**
+ * A bad schedule or timeout would otherwise throw inside the polling loop, as
+ * a defect; so would a Proxy whose traps throw, were it read unguarded.
+ */
 const awaitOptions = (options: AwaitApprovalOptions | undefined) =>
-  Effect.flatMap(Validate.options(options), (o): Effect.Effect<AwaitApprovalOptions, ValidationError> => {
-    if (o.schedule !== undefined && !Schedule.isSchedule(o.schedule)) {
-      return Effect.fail(new ValidationError({ field: "schedule", message: "schedule must be a Schedule" }))
-    }
-    if (o.timeout !== undefined && Option.isNone(Duration.decodeUnknown(o.timeout))) {
-      return Effect.fail(new ValidationError({ field: "timeout", message: "timeout must be a duration" }))
-    }
-    return Effect.succeed(o)
-  })
+  Effect.flatMap(Validate.options(options, ["schedule", "timeout"]), (o) =>
+    Effect.as(
+      Effect.zipRight(
+        Validate.test("schedule", () => o.schedule === undefined || Schedule.isSchedule(o.schedule), "schedule must be a Schedule"),
+        Validate.test(
+          "timeout",
+          () => o.timeout === undefined || Option.isSome(Duration.decodeUnknown(o.timeout)),
+          "timeout must be a duration"
+        )
+      ),
+      o
+    ))
 
 // ---------------------------------------------------------------------------
 // The service's group

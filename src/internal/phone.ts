@@ -22,7 +22,11 @@ export interface PhoneFields {
   readonly countryCode: string
 }
 
-const isE164 = (value: unknown): value is string => typeof value === "string" && value.trimStart().startsWith("+")
+/**
+ * Only the ASCII space is a separator (or padding) here: a newline, a tab or a
+ * no-break space is refused rather than sent.
+ */
+const isE164 = (value: unknown): value is string => typeof value === "string" && value.replace(/^ +/, "").startsWith("+")
 
 /**
  * Resolves a phone number and an optional calling code. A number starting
@@ -40,11 +44,15 @@ export const resolve = (
   if (isE164(number)) return fromE164(number, countryCode, fields)
   const code = countryCode === undefined && defaultCountryCode !== undefined ? defaultCountryCode : countryCode
   if (code === undefined) {
-    return Effect.fail(
-      new ValidationError({
-        field: fields.countryCode,
-        message: `${fields.countryCode} is required unless ${fields.number} is in E.164 form (+<code> <number>)`
-      })
+    // A malformed number (`"\t+1 775…"`) is named first: it is what to fix.
+    return Effect.zipRight(
+      Validate.nationalNumber(number, fields.number),
+      Effect.fail(
+        new ValidationError({
+          field: fields.countryCode,
+          message: `${fields.countryCode} is required unless ${fields.number} is in E.164 form (+<code> <number>)`
+        })
+      )
     )
   }
   return Effect.zipWith(
@@ -55,7 +63,7 @@ export const resolve = (
 }
 
 const fromE164 = (number: string, countryCode: unknown, fields: PhoneFields): Effect.Effect<Phone, ValidationError> => {
-  const parsed = /^\+[\d\s().-]+$/.test(number.trim()) ? parsePhoneNumberFromString(number) : undefined
+  const parsed = /^ *\+[\d ().-]+$/.test(number) ? parsePhoneNumberFromString(number.trim()) : undefined
   if (parsed === undefined || !parsed.isPossible()) {
     return Effect.fail(new ValidationError({ field: fields.number, message: `${fields.number} is not a valid E.164 number` }))
   }

@@ -15,7 +15,7 @@ const decodeStart = Schema.decodeUnknownEither(StartVerificationResponse)
 const decodeMessage = Schema.decodeUnknownEither(MessageResponse)
 const decodeInfo = Schema.decodeUnknownEither(PhoneInfoResponse)
 
-const phoneParams = (input: PhoneInput) =>
+const phoneParams = (input: Partial<PhoneInput>) =>
   Effect.map(
     Phone.resolve(input.phoneNumber, input.countryCode, { number: "phoneNumber", countryCode: "countryCode" }),
     (phone) => ({ phone_number: phone.number, country_code: phone.countryCode })
@@ -24,8 +24,12 @@ const phoneParams = (input: PhoneInput) =>
 /** @internal */
 export const make = (http: AuthyHttp): PhonesApi => ({
   startVerification: traced("Authy.phones.startVerification", Effect.fnUntraced(function*(input) {
-    const checked = yield* Validate.options(input, "input")
-    const phone = yield* phoneParams(checked as PhoneInput)
+    const checked = yield* Validate.options(
+      input,
+      ["phoneNumber", "countryCode", "via", "codeLength", "locale", "customMessage", "customCode"],
+      "input"
+    )
+    const phone = yield* phoneParams(checked)
     const via = yield* Validate.oneOf(checked.via, "via", ["sms", "call"] as const)
     const codeLength = yield* Validate.optional(checked.codeLength, (v) => Validate.integer(v, "codeLength", 4, 10))
     const locale = yield* Validate.optional(checked.locale, (v) => Validate.text(v, "locale", 2, 16))
@@ -49,8 +53,8 @@ export const make = (http: AuthyHttp): PhonesApi => ({
   })),
 
   checkVerification: traced("Authy.phones.checkVerification", Effect.fnUntraced(function*(input) {
-    const checked = yield* Validate.options(input, "input")
-    const phone = yield* phoneParams(checked as PhoneInput)
+    const checked = yield* Validate.options(input, ["phoneNumber", "countryCode", "verificationCode"], "input")
+    const phone = yield* phoneParams(checked)
     const code = yield* Validate.verificationCode(checked.verificationCode)
     return yield* http.execute({
       method: "GET",
@@ -63,8 +67,8 @@ export const make = (http: AuthyHttp): PhonesApi => ({
   })),
 
   info: traced("Authy.phones.info", Effect.fnUntraced(function*(input) {
-    const checked = yield* Validate.options(input, "input")
-    const phone = yield* phoneParams(checked as PhoneInput)
+    const checked = yield* Validate.options(input, ["phoneNumber", "countryCode", "userIp"], "input")
+    const phone = yield* phoneParams(checked)
     const userIp = yield* Validate.optional(checked.userIp, (v) => Validate.ipAddress(v))
     return yield* http.execute({
       method: "GET",

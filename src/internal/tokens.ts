@@ -18,7 +18,7 @@ export const make = (http: AuthyHttp): TokensApi => ({
     const id = yield* Validate.authyId(authyId)
     yield* annotate({ "authy.authy_id": id })
     const code = yield* Validate.token(token)
-    const checked = yield* Validate.options(options)
+    const checked = yield* Validate.options(options, ["force"])
     const force = yield* Validate.optional(checked.force, (v) => Validate.boolean(v, "force"))
     return yield* http.execute({
       method: "GET",

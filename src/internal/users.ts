@@ -23,8 +23,14 @@ const userPath = (authyId: AuthyId) =>
     Effect.map(encodeURIComponent)
   )
 
+/**
+ * Bounds of an activity's `data`. Authy documents none: these keep a call to
+ * a sane size (no megabyte sent by mistake) and leave room for real records.
+ */
+const activityDataLimits: Validate.MapLimits = { maxEntries: 50, maxKeyLength: 255, maxValueLength: 1000 }
+
 const tokenRequestParams = (options: TokenRequestOptions | undefined) =>
-  Effect.flatMap(Validate.options(options), (o) =>
+  Effect.flatMap(Validate.options(options, ["force", "action", "actionMessage", "locale"]), (o) =>
     Effect.all({
       force: Validate.optional(o.force, (v) => Validate.boolean(v, "force")),
       action: Validate.optional(o.action, (v) => Validate.text(v, "action", 1, 255)),
@@ -35,7 +41,7 @@ const tokenRequestParams = (options: TokenRequestOptions | undefined) =>
 /** @internal */
 export const make = (http: AuthyHttp): UsersApi => ({
   create: traced("Authy.users.create", Effect.fnUntraced(function*(input) {
-    const checked = yield* Validate.options(input, "input")
+    const checked = yield* Validate.options(input, ["email", "cellphone", "countryCode", "sendInstallLinkViaSms"], "input")
     const email = yield* Validate.email(checked.email)
     const phone = yield* Phone.resolve(checked.cellphone, checked.countryCode, {
       number: "cellphone",
@@ -112,9 +118,9 @@ export const make = (http: AuthyHttp): UsersApi => ({
 
   registerActivity: traced("Authy.users.registerActivity", Effect.fnUntraced(function*(authyId, input) {
     const id = yield* userPath(authyId)
-    const checked = yield* Validate.options(input, "input")
+    const checked = yield* Validate.options(input, ["type", "data", "userIp"], "input")
     const type = yield* Validate.oneOf(checked.type, "type", activityTypes)
-    const data = yield* Validate.optional(checked.data, (v) => Validate.stringMap(v, "data"))
+    const data = yield* Validate.optional(checked.data, (v) => Validate.stringMap(v, "data", activityDataLimits))
     const ip = yield* Validate.optional(checked.userIp, (v) => Validate.ipAddress(v))
     return yield* http.execute({
       method: "POST",
@@ -128,7 +134,7 @@ export const make = (http: AuthyHttp): UsersApi => ({
 
   generateQrCode: traced("Authy.users.generateQrCode", Effect.fnUntraced(function*(authyId, options) {
     const id = yield* userPath(authyId)
-    const checked = yield* Validate.options(options)
+    const checked = yield* Validate.options(options, ["qrSize", "label"])
     const qrSize = yield* Validate.optional(checked.qrSize, (v) => Validate.integer(v, "qrSize", 50, 2000))
     const label = yield* Validate.optional(checked.label, (v) => Validate.text(v, "label", 1, 255))
     return yield* http.execute({

@@ -11,11 +11,35 @@ type Check<A> = Effect.Effect<A, ValidationError>
 
 const refuse = (field: string, message: string): Check<never> => Effect.fail(new ValidationError({ field, message }))
 
+/**
+ * Runs a synchronous check of caller-supplied values. Reading them can run the
+ * caller's code (a getter, a Proxy trap, a revoked Proxy), and a throw there is
+ * bad input, not a defect: it becomes a refusal naming `field`. What was thrown
+ * is not kept, as it may quote anything.
+ */
+const guarded = <A>(field: string | (() => string), check: () => A | ValidationError): Check<A> => {
+  let result: A | ValidationError
+  try {
+    result = check()
+  } catch {
+    const name = typeof field === "string" ? field : field()
+    return refuse(name, `${name} could not be read (a getter or a Proxy trap threw)`)
+  }
+  return result instanceof ValidationError ? Effect.fail(result) : Effect.succeed(result)
+}
+
+const invalid = (field: string, message: string) => new ValidationError({ field, message })
+
 const digits = /^\d+$/
 
-/** An Authy user id: a positive integer or a string of digits. */
+/**
+ * An Authy user id: a non-negative integer or a string of digits. `-0` is
+ * refused: it would be sent as `0`, another id than the one given.
+ */
 export const authyId = (value: unknown, field = "authyId"): Check<string> => {
-  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return Effect.succeed(String(value))
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && !Object.is(value, -0)) {
+    return Effect.succeed(String(value))
+  }
   if (typeof value === "string" && digits.test(value) && value.length <= 20) return Effect.succeed(value)
   return refuse(field, `${field} must be a non-negative integer or a string of digits`)
 }
@@ -39,9 +63,13 @@ export const email = (value: unknown, field = "email"): Check<string> =>
     ? Effect.succeed(value)
     : refuse(field, `${field} must be an e-mail address`)
 
-/** A national number: digits with optional `-`, `.` and spaces, 4 to 15 digits. */
+/**
+ * A national number: digits with optional `-`, `.` and spaces, 4 to 15 digits.
+ * Only the ASCII space separates: a newline, a tab or a no-break space would
+ * be sent as such.
+ */
 export const nationalNumber = (value: unknown, field: string): Check<string> => {
-  if (typeof value === "string" && /^[\d][\d\s.-]*$/.test(value)) {
+  if (typeof value === "string" && /^\d[\d .-]*$/.test(value)) {
     const count = value.replace(/\D/g, "").length
     if (count >= 4 && count <= 15) return Effect.succeed(value)
   }
@@ -84,16 +112,42 @@ export const integer = (value: unknown, field: string, min: number, max = Number
 export const boolean = (value: unknown, field: string): Check<boolean> =>
   typeof value === "boolean" ? Effect.succeed(value) : refuse(field, `${field} must be a boolean`)
 
-/** A flat map of string to string (OneTouch details, activity data). */
-export const stringMap = (value: unknown, field: string): Check<Readonly<Record<string, string>>> => {
-  if (!Predicate.isRecord(value) || Array.isArray(value)) return refuse(field, `${field} must be an object`)
-  for (const [key, entry] of Object.entries(value)) {
-    if (key === "" || typeof entry !== "string") {
-      return refuse(field, `${field} must map non-empty keys to strings`)
-    }
-  }
-  return Effect.succeed(value as Readonly<Record<string, string>>)
+/**
+ * Bounds of a {@link stringMap}.
+ *
+ * @internal
+ */
+export interface MapLimits {
+  readonly maxEntries: number
+  readonly maxKeyLength: number
+  readonly maxValueLength: number
 }
+
+/**
+ * A flat map of string to string (OneTouch details, activity data), copied:
+ * each value is read once, so what was checked is what is sent, whatever a
+ * getter or a Proxy would answer next time.
+ */
+export const stringMap = (value: unknown, field: string, limits: MapLimits): Check<Readonly<Record<string, string>>> =>
+  guarded(field, () => {
+    if (!Predicate.isRecord(value)) return invalid(field, `${field} must be an object`)
+    const keys = Object.keys(value)
+    if (keys.length > limits.maxEntries) return invalid(field, `${field} must have at most ${limits.maxEntries} entries`)
+    const copy: Record<string, string> = {}
+    for (const key of keys) {
+      if (key === "" || key.length > limits.maxKeyLength) {
+        return invalid(field, `${field} keys must be 1 to ${limits.maxKeyLength} characters`)
+      }
+      const entry: unknown = value[key]
+      if (typeof entry !== "string") return invalid(field, `${field} must map non-empty keys to strings`)
+      if (entry.length > limits.maxValueLength) {
+        return invalid(field, `${field} values must be at most ${limits.maxValueLength} characters`)
+      }
+      // Defined, not assigned: a key `__proto__` stays a key.
+      Object.defineProperty(copy, key, { value: entry, enumerable: true, writable: true, configurable: true })
+    }
+    return copy
+  })
 
 const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
 const ipv6 = /^(?=.*:)[0-9a-f:.]{2,45}$/i
@@ -129,10 +183,44 @@ export const httpUrl = (value: unknown, field: string): Check<string> => {
 export const optional = <A, B>(value: A | undefined, check: (value: A) => Check<B>): Check<B | undefined> =>
   value === undefined ? Effect.succeed(undefined) : check(value)
 
-/** Refuses an input that is not an object at all (a JavaScript caller passing `null`). */
-export const options = <A extends object>(value: A | undefined, field = "options"): Check<Partial<A>> =>
-  value === undefined ? Effect.succeed({}) : Predicate.isRecord(value) ? Effect.succeed(value) : refuse(field, `${field} must be an object`)
+/**
+ * The options object of a call, copied: only `keys` are read, each once, in a
+ * guarded read (a throwing getter or Proxy trap is refused, naming the key),
+ * so the checks that follow work on plain values. An input that is not an
+ * object at all (a JavaScript caller passing `null`, a revoked Proxy) is
+ * refused as `field`.
+ * `prefix` names nested inputs (`logos[0].`).
+ */
+export const options = <A extends object, K extends keyof A & string>(
+  value: A | undefined,
+  keys: ReadonlyArray<K>,
+  field = "options",
+  prefix = ""
+): Check<Partial<Pick<A, K>>> => {
+  if (value === undefined) return Effect.succeed({})
+  let reading = field
+  return guarded(() => reading, () => {
+    if (!Predicate.isRecord(value)) return invalid(field, `${field} must be an object`)
+    const copy: Partial<Pick<A, K>> = {}
+    for (const key of keys) {
+      reading = `${prefix}${key}`
+      const entry = value[key]
+      if (entry !== undefined) copy[key] = entry
+    }
+    return copy
+  })
+}
+
+/**
+ * Copies an array given by the caller, element by element in a guarded read.
+ */
+export const array = (value: unknown, field: string): Check<ReadonlyArray<unknown>> =>
+  guarded(field, () => (Array.isArray(value) ? Array.from(value as ReadonlyArray<unknown>) : invalid(field, `${field} must be an array`)))
+
+/** Any synchronous test of a caller-supplied value, with a throw refused as `field`. */
+export const test = (field: string, check: () => boolean, message: string): Check<void> =>
+  guarded(field, () => (check() ? undefined : invalid(field, message)))
 
 /** The `{ userIp? }` options several endpoints take. */
 export const userIpOption = (value: { readonly userIp?: string } | undefined): Check<string | undefined> =>
-  Effect.flatMap(options(value), (o) => optional(o.userIp, (ip) => ipAddress(ip)))
+  Effect.flatMap(options(value, ["userIp"]), (o) => optional(o.userIp, (ip) => ipAddress(ip)))
