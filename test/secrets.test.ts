@@ -133,7 +133,7 @@ describe("echoed secrets", () => {
         ...renderings(error),
         Cause.pretty(exit.cause),
         inspect((error as { excerpt?: string }).excerpt),
-        ...spans.flatMap((span) => [inspect([...span.attributes], { depth: 10 }), inspect(span.events, { depth: 10 })]),
+        ...spans.flatMap((span) => [inspect([...span.attributes], { depth: 10 }), inspect((span as unknown as { readonly events?: unknown }).events, { depth: 10 })]),
         ...lines
       ]
     })
