@@ -17,7 +17,9 @@ import { Predicate } from "effect"
 export type Value = unknown
 
 /**
- * The merged parameters of one request.
+ * The merged parameters of one request. Every object in it, nested ones
+ * included, has a null prototype: a key read from the request is never
+ * looked up on `Object.prototype`, and no key can reach it.
  *
  * @since 0.1.0
  * @category models
@@ -26,78 +28,28 @@ export type Params = Readonly<Record<string, Value>>
 
 type Mutable = Record<string, unknown>
 
-/** `user[email]` → `["user", "email"]`; `logos[][res]` → `["logos", "", "res"]`. */
-const splitKey = (key: string): ReadonlyArray<string> => {
-  const open = key.indexOf("[")
-  if (open <= 0) return [key]
-  const head = key.slice(0, open)
-  const rest = [...key.slice(open).matchAll(/\[([^\]]*)\]/g)].map((m) => m[1] ?? "")
-  return [head, ...rest]
-}
-
-const isObject = (u: unknown): u is Mutable => Predicate.isRecord(u) && !Array.isArray(u)
-
 /**
- * Places one bracketed key/value pair into `target`, with Rack's rules for
- * `[]`: a scalar is appended; a nested key starts a new element when the last
- * element already has that key (so `logos[][res]=a&logos[][url]=b&logos[][res]=c`
- * gives two logos).
- */
-const assign = (target: Mutable, path: ReadonlyArray<string>, value: string): void => {
-  const [head, ...rest] = path
-  if (head === undefined) return
-  if (rest.length === 0) {
-    target[head] = value
-    return
-  }
-  if (rest[0] === "") {
-    const list = Array.isArray(target[head]) ? target[head] as Array<unknown> : (target[head] = [])
-    const tail = rest.slice(1)
-    if (tail.length === 0) {
-      list.push(value)
-      return
-    }
-    const last = list[list.length - 1]
-    const firstKey = tail[0]!
-    const element = isObject(last) && !(firstKey in last) ? last : undefined
-    const next: Mutable = element ?? {}
-    if (element === undefined) list.push(next)
-    assign(next, tail, value)
-    return
-  }
-  const child = isObject(target[head]) ? target[head] as Mutable : (target[head] = {})
-  assign(child as Mutable, rest, value)
-}
-
-/**
- * Turns flat `key=value` pairs with Rails brackets into a nested object.
+ * The parser's limits. Authy's own requests need three levels
+ * (`logos[][res]`) and a few dozen parameters; these leave room for any
+ * client while keeping the work per request small and linear.
+ *
+ * - `maxDepth`: objects and arrays nest at most this deep, the top level
+ *   included: a bracketed key has at most this many segments
+ *   (`a[b][c]` has 3), JSON at most this many levels of `{`/`[`.
+ * - `maxParams`: at most this many parameters per request, query and body
+ *   together: each `key=value` pair of a query or form, and each key or
+ *   element of a JSON body, at any level.
+ *
+ * Past either, the request is refused (400 60002) before any endpoint runs.
  *
  * @since 0.1.0
- * @category parsing
+ * @category limits
  */
-export const fromPairs = (pairs: Iterable<readonly [string, string]>): Mutable => {
-  const out: Mutable = {}
-  for (const [key, value] of pairs) assign(out, splitKey(key), value)
-  return out
-}
+export const limits = { maxDepth: 32, maxParams: 1000 } as const
 
 /**
- * Deep merge: objects merge key by key, anything else from `right` wins.
- *
- * @since 0.1.0
- * @category parsing
- */
-export const merge = (left: Mutable, right: Readonly<Record<string, unknown>>): Mutable => {
-  const out: Mutable = { ...left }
-  for (const [key, value] of Object.entries(right)) {
-    const existing = out[key]
-    out[key] = isObject(existing) && isObject(value) ? merge(existing, value) : value
-  }
-  return out
-}
-
-/**
- * The reason a body could not be read.
+ * Why a request's parameters could not be read: a malformed body, or a
+ * query or body past the parser's {@link limits}.
  *
  * @since 0.1.0
  * @category models
@@ -108,7 +60,158 @@ export class MalformedBody {
   constructor(readonly reason: string) {}
 }
 
+const tooDeep = new MalformedBody(`parameters nested deeper than ${limits.maxDepth} levels`)
+const tooMany = new MalformedBody(`more than ${limits.maxParams} parameters`)
+
+/** An object without a prototype: nothing it is given can reach `Object.prototype`. */
+const record = (): Mutable => Object.create(null)
+
+/**
+ * Names that mean something to JavaScript objects rather than to Authy: a
+ * pair or JSON key using one is dropped, so that no parameter can name a
+ * prototype even if it is later copied into an ordinary object.
+ */
+const forbidden: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"])
+
+const isObject = (u: unknown): u is Mutable => Predicate.isRecord(u) && !Array.isArray(u)
+
+/** How many more parameters the request may carry; shared by its query and its body. */
+interface Budget {
+  remaining: number
+}
+
+const newBudget = (): Budget => ({ remaining: limits.maxParams })
+
+const spend = (budget: Budget): boolean => --budget.remaining >= 0
+
+/**
+ * `user[email]` → `["user", "email"]`; `logos[][res]` → `["logos", "", "res"]`;
+ * `undefined` past {@link limits}`.maxDepth` segments. One pass over the key,
+ * stopping at the limit.
+ */
+const splitKey = (key: string): ReadonlyArray<string> | undefined => {
+  const open = key.indexOf("[")
+  if (open <= 0) return [key]
+  const segments = [key.slice(0, open)]
+  const brackets = /\[([^\]]*)\]/g
+  brackets.lastIndex = open
+  for (let match = brackets.exec(key); match !== null; match = brackets.exec(key)) {
+    if (segments.length === limits.maxDepth) return undefined
+    segments.push(match[1] ?? "")
+  }
+  return segments
+}
+
+/**
+ * Places one bracketed key/value pair into `root`, with Rack's rules for
+ * `[]`: a scalar is appended; a nested key starts a new element when the last
+ * element already has that key (so `logos[][res]=a&logos[][url]=b&logos[][res]=c`
+ * gives two logos). A later value overwrites an earlier one, and a shape
+ * conflict (`a=1&a[b]=2`) replaces it, as input is untrusted. One step per
+ * segment: linear in the key.
+ */
+const assign = (root: Mutable, path: ReadonlyArray<string>, value: string): void => {
+  let target = root
+  for (let i = 0; i < path.length; i++) {
+    const head = path[i]!
+    if (i === path.length - 1) {
+      target[head] = value
+    } else if (path[i + 1] === "") {
+      const existing = target[head]
+      const list = Array.isArray(existing) ? existing as Array<unknown> : (target[head] = []) as Array<unknown>
+      if (i + 2 === path.length) {
+        list.push(value)
+        return
+      }
+      const last = list[list.length - 1]
+      const element = isObject(last) && !(path[i + 2]! in last) ? last : record()
+      if (element !== last) list.push(element)
+      target = element
+      i += 1 // the `[]` segment is consumed
+    } else {
+      const child = target[head]
+      target = isObject(child) ? child : (target[head] = record()) as Mutable
+    }
+  }
+}
+
+const readPairs = (pairs: Iterable<readonly [string, string]>, budget: Budget): Mutable | MalformedBody => {
+  const out = record()
+  for (const [key, value] of pairs) {
+    if (!spend(budget)) return tooMany
+    const path = splitKey(key)
+    if (path === undefined) return tooDeep
+    if (!path.some((segment) => forbidden.has(segment))) assign(out, path, value)
+  }
+  return out
+}
+
+/**
+ * Turns flat `key=value` pairs with Rails brackets into a nested object, or
+ * refuses them past the {@link limits}.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const fromPairs = (pairs: Iterable<readonly [string, string]>): Mutable | MalformedBody =>
+  readPairs(pairs, newBudget())
+
+/**
+ * A parsed JSON value copied into prototype-free objects, forbidden keys
+ * dropped, within the {@link limits}. `depth` is the nesting of `value`'s
+ * container (the top level is 0), so the recursion itself is bounded.
+ */
+const fromJson = (value: unknown, depth: number, budget: Budget): unknown => {
+  if (typeof value !== "object" || value === null) return value
+  if (depth >= limits.maxDepth) return tooDeep
+  const entries = Array.isArray(value) ? value.entries() : Object.entries(value)
+  const out: Array<unknown> | Mutable = Array.isArray(value) ? [] : record()
+  for (const [key, child] of entries) {
+    if (!spend(budget)) return tooMany
+    const copy = fromJson(child, depth + 1, budget)
+    if (copy instanceof MalformedBody) return copy
+    if (Array.isArray(out)) out.push(copy)
+    else if (!forbidden.has(key as string)) out[key as string] = copy
+  }
+  return out
+}
+
+/**
+ * Deep merge: objects merge key by key, anything else from `right` wins.
+ * Both sides are within the limits, so the recursion is bounded too.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const merge = (left: Mutable, right: Readonly<Record<string, unknown>>): Mutable => {
+  const out = Object.assign(record(), left)
+  for (const [key, value] of Object.entries(right)) {
+    if (forbidden.has(key)) continue
+    const existing = out[key]
+    out[key] = isObject(existing) && isObject(value) ? merge(existing, value) : value
+  }
+  return out
+}
+
 const looksLikeJson = (text: string) => /^\s*[[{]/.test(text)
+
+const parseJson = (text: string, budget: Budget): Mutable | MalformedBody => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return new MalformedBody("Malformed JSON body")
+  }
+  if (!isObject(parsed)) return new MalformedBody("JSON body must be an object")
+  return fromJson(parsed, 0, budget) as Mutable | MalformedBody
+}
+
+const readBody = (text: string, contentType: string | undefined, budget: Budget): Mutable | MalformedBody => {
+  if (text.trim() === "") return record()
+  const type = (contentType ?? "").toLowerCase()
+  const json = type.includes("json") || (!type.includes("x-www-form-urlencoded") && looksLikeJson(text))
+  return json ? parseJson(text, budget) : readPairs(new URLSearchParams(text), budget)
+}
 
 /**
  * Parses a body by its content type. Without one, a body that starts like JSON
@@ -118,21 +221,12 @@ const looksLikeJson = (text: string) => /^\s*[[{]/.test(text)
  * @since 0.1.0
  * @category parsing
  */
-export const parseBody = (text: string, contentType: string | undefined): Mutable | MalformedBody => {
-  if (text.trim() === "") return {}
-  const type = (contentType ?? "").toLowerCase()
-  const json = type.includes("json") || (!type.includes("x-www-form-urlencoded") && looksLikeJson(text))
-  if (!json) return fromPairs(new URLSearchParams(text))
-  try {
-    const parsed: unknown = JSON.parse(text)
-    return isObject(parsed) ? parsed : new MalformedBody("JSON body must be an object")
-  } catch {
-    return new MalformedBody("Malformed JSON body")
-  }
-}
+export const parseBody = (text: string, contentType: string | undefined): Mutable | MalformedBody =>
+  readBody(text, contentType, newBudget())
 
 /**
  * Merges the query string and the body: query first, the body's values win.
+ * The {@link limits} apply to both together.
  *
  * @since 0.1.0
  * @category parsing
@@ -142,8 +236,11 @@ export const fromRequest = (
   body: string,
   contentType: string | undefined
 ): Params | MalformedBody => {
-  const parsed = parseBody(body, contentType)
-  return parsed instanceof MalformedBody ? parsed : merge(fromPairs(search), parsed)
+  const budget = newBudget()
+  const query = readPairs(search, budget)
+  if (query instanceof MalformedBody) return query
+  const parsed = readBody(body, contentType, budget)
+  return parsed instanceof MalformedBody ? parsed : merge(query, parsed)
 }
 
 /**
@@ -196,7 +293,7 @@ export const integer = (params: Params, key: string): number | undefined => {
 export const stringMap = (params: Params, key: string): Readonly<Record<string, string>> | undefined => {
   const value = params[key]
   if (!isObject(value)) return undefined
-  const out: Record<string, string> = {}
+  const out: Record<string, string> = record() as Record<string, string>
   for (const [k, v] of Object.entries(value)) {
     if (v !== undefined && v !== null) out[k] = typeof v === "string" ? v : JSON.stringify(v)
   }
@@ -230,5 +327,5 @@ export const objectArray = (params: Params, key: string): ReadonlyArray<Readonly
  */
 export const object = (params: Params, key: string): Params => {
   const value = params[key]
-  return isObject(value) ? value : {}
+  return isObject(value) ? value : record()
 }
