@@ -20,6 +20,7 @@ import { Duration, Effect, FiberRef, Option } from "effect"
 import { dual } from "effect/Function"
 import { globalValue } from "effect/GlobalValue"
 import type { ApiError, NetworkError, ValidationError } from "./AuthyError.js"
+import * as Validate from "./internal/validate.js"
 
 /**
  * How safe it is to send a request again.
@@ -73,6 +74,13 @@ export const disabled: RetryPolicy = { ...defaults, maxAttempts: 1 }
 /**
  * The default policy with some settings changed.
  *
+ * `maxAttempts` is floored and raised to at least 1 (`0` or `-2` mean one
+ * attempt, no retry); `Infinity` retries until `maxElapsed`, which must then
+ * be finite. A setting that cannot make a policy that stops (`maxAttempts`
+ * `NaN` or not a number, a duration that does not parse) throws a
+ * `RangeError` naming it, like `Duration.decode` does: it is a programming
+ * error, found where the policy is written.
+ *
  * @example
  * ```ts
  * import { Layer, Redacted } from "effect"
@@ -93,13 +101,28 @@ export const make = (options: {
   readonly maxDelay?: Duration.DurationInput
   readonly maxElapsed?: Duration.DurationInput
   readonly jitter?: boolean
-}): RetryPolicy => ({
-  maxAttempts: Math.max(1, Math.floor(options.maxAttempts ?? defaults.maxAttempts)),
-  baseDelay: Duration.decode(options.baseDelay ?? defaults.baseDelay),
-  maxDelay: Duration.decode(options.maxDelay ?? defaults.maxDelay),
-  maxElapsed: Duration.decode(options.maxElapsed ?? defaults.maxElapsed),
-  jitter: options.jitter ?? defaults.jitter
-})
+}): RetryPolicy => {
+  const maxAttempts: unknown = options.maxAttempts ?? defaults.maxAttempts
+  if (typeof maxAttempts !== "number" || Number.isNaN(maxAttempts)) {
+    throw new RangeError(`RetryPolicy.make: maxAttempts must be a number of attempts (got ${typeof maxAttempts === "number" ? "NaN" : typeof maxAttempts})`)
+  }
+  const policy: RetryPolicy = {
+    maxAttempts: Math.max(1, Math.floor(maxAttempts)),
+    baseDelay: decodeSetting("baseDelay", options.baseDelay ?? defaults.baseDelay),
+    maxDelay: decodeSetting("maxDelay", options.maxDelay ?? defaults.maxDelay),
+    maxElapsed: decodeSetting("maxElapsed", options.maxElapsed ?? defaults.maxElapsed),
+    jitter: options.jitter ?? defaults.jitter
+  }
+  const problem = Validate.retryPolicyError(policy, "policy")
+  if (problem !== undefined) throw new RangeError(`RetryPolicy.make: ${problem.message}`)
+  return policy
+}
+
+const decodeSetting = (name: string, input: Duration.DurationInput): Duration.Duration =>
+  Option.getOrThrowWith(
+    Duration.decodeUnknown(input),
+    () => new RangeError(`RetryPolicy.make: ${name} must be a duration ("250 millis", a number of millis, a Duration)`)
+  )
 
 const transientStatuses = new Set([429, 502, 503, 504])
 

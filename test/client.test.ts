@@ -3,8 +3,8 @@
  * the real bodies of authy-api.md decode to.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
-import { App, OneTouch, Phones, Tokens, Users } from "../src/index.js"
+import { Effect, Redacted } from "effect"
+import { App, type AuthyService, OneTouch, Phones, RetryPolicy, Tokens, Users } from "../src/index.js"
 import { version } from "../src/internal/version.js"
 import packageJson from "../package.json" with { type: "json" }
 import { apiKey, json, makeStub, type Reply, type SentRequest } from "./util/stub.js"
@@ -454,4 +454,44 @@ describe("App", () => {
         year: 2013
       })
     }))
+})
+
+/**
+ * Bad layer options (a JavaScript caller, a cast, a value read from a file)
+ * do not kill the layer: it builds, and every call fails with a
+ * ValidationError naming the option, before anything is sent — as a bad
+ * `apiUrl` always did. `AuthyService.layer` keeps its `never` error type.
+ */
+describe("layer options", () => {
+  const bad = <K extends keyof AuthyService.Options>(key: K, value: unknown) => ({ [key]: value }) as Partial<AuthyService.Options>
+
+  const cases: ReadonlyArray<readonly [string, Partial<AuthyService.Options>, string]> = [
+    ["timeout not a duration", bad("timeout", "abc"), "timeout"],
+    ["timeout of zero", bad("timeout", 0), "timeout"],
+    ["timeout NaN", bad("timeout", NaN), "timeout"],
+    ["totalTimeout not a duration", bad("totalTimeout", { seconds: 3 }), "totalTimeout"],
+    ["retry not a policy", bad("retry", "never"), "retry"],
+    ["retry with a non-duration delay", bad("retry", { ...RetryPolicy.defaults, baseDelay: "abc" }), "retry.baseDelay"],
+    ["rateLimit without an interval", bad("rateLimit", { limit: 5, interval: "abc" }), "rateLimit.interval"],
+    ["rateLimit with a limit of NaN", bad("rateLimit", { limit: NaN, interval: "1 second" }), "rateLimit.limit"],
+    ["maxConcurrency of zero", bad("maxConcurrency", 0), "maxConcurrency"],
+    ["userAgent with a line break", bad("userAgent", "me\r\nx-injected: 1"), "userAgent"],
+    ["apiKey not Redacted", bad("apiKey", "plain-key"), "apiKey"],
+    ["apiKey empty", bad("apiKey", Redacted.make("")), "apiKey"],
+    ["apiKey with a line break", bad("apiKey", Redacted.make("key\nx-injected: 1")), "apiKey"],
+    ["transformClient not a function", bad("transformClient", 1), "transformClient"]
+  ]
+
+  for (const [name, options, field] of cases) {
+    it.effect(`${name}: the layer builds, calls fail with ValidationError(${field}), nothing sent`, () =>
+      Effect.gen(function*() {
+        const stub = makeStub(() => json(200, { success: true }))
+        const exit = yield* Effect.exit(Effect.provide(Users.status(1), stub.layer(options)))
+        expect(exit).toMatchObject({ _tag: "Failure", cause: { _tag: "Fail", error: { _tag: "ValidationError", field } } })
+        expect(stub.sent).toHaveLength(0)
+        const error = JSON.stringify(exit)
+        expect(error).not.toContain("plain-key")
+        expect(error).not.toContain("x-injected")
+      }))
+  }
 })

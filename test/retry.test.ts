@@ -3,7 +3,7 @@
  * Waiting is driven by TestClock.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { type Duration, Effect, Fiber, Logger, LogLevel, TestClock } from "effect"
+import { Duration, Effect, Fiber, Logger, LogLevel, TestClock } from "effect"
 import { type AuthyService, RetryPolicy, Tokens, Users } from "../src/index.js"
 import { json, makeStub, type Reply } from "./util/stub.js"
 
@@ -233,5 +233,40 @@ describe("client-side limits", () => {
       yield* TestClock.adjust("1 second")
       expect(stub.sent).toHaveLength(4)
       yield* Fiber.join(fiber)
+    }))
+})
+
+describe("policies that would not end", () => {
+  it("RetryPolicy.make refuses a maxAttempts that is not a number, naming it", () => {
+    expect(() => RetryPolicy.make({ maxAttempts: NaN })).toThrow(/maxAttempts/)
+    expect(() => RetryPolicy.make({ maxAttempts: "3" as unknown as number })).toThrow(/maxAttempts/)
+    expect(() => RetryPolicy.make({ maxAttempts: Infinity, maxElapsed: Duration.infinity })).toThrow(/bounded/)
+  })
+
+  it("RetryPolicy.make still clamps finite values as documented", () => {
+    expect(RetryPolicy.make({ maxAttempts: 0 }).maxAttempts).toBe(1)
+    expect(RetryPolicy.make({ maxAttempts: 2.7 }).maxAttempts).toBe(2)
+    expect(RetryPolicy.make({ maxAttempts: Infinity }).maxAttempts).toBe(Infinity)
+  })
+
+  it.effect("a hand-built NaN policy given to the layer is refused before anything is sent", () =>
+    Effect.gen(function*() {
+      const stub = scripted(unavailable)
+      const result = yield* runWithClock(Users.status(1), stub, { retry: { ...RetryPolicy.defaults, maxAttempts: NaN } }, [])
+      expect(result).toMatchObject({ _tag: "Left", left: { _tag: "ValidationError", field: "retry.maxAttempts" } })
+      expect(stub.sent).toHaveLength(0)
+    }))
+
+  it.effect("a hand-built NaN policy for one call fails closed: one attempt, no retry", () =>
+    Effect.gen(function*() {
+      const stub = scripted(unavailable)
+      const nan = { ...RetryPolicy.defaults, maxAttempts: NaN, maxElapsed: Duration.infinity, jitter: false }
+      const fiber = yield* Effect.fork(
+        Effect.either(Effect.provide(RetryPolicy.withPolicy(Users.status(1), nan), stub.layer({ totalTimeout: Duration.infinity })))
+      )
+      yield* TestClock.adjust("1 hour")
+      const result = yield* Fiber.join(fiber)
+      expect(result).toMatchObject({ _tag: "Left", left: { _tag: "ApiError", status: 503 } })
+      expect(stub.sent).toHaveLength(1)
     }))
 })

@@ -106,6 +106,15 @@ export interface AuthyHttp {
 }
 
 /**
+ * An executor for a service whose settings are unusable: every call fails
+ * with the same refusal, before anything is sent. The layer itself builds, so
+ * a bad option is a typed error at each call rather than a dead layer.
+ *
+ * @internal
+ */
+export const refusing = (error: ValidationError): AuthyHttp => ({ execute: () => Effect.fail(error) })
+
+/**
  * Builds the executor on top of the application's `HttpClient`.
  *
  * The platform's own client span is turned off for our requests: its `url.full`
@@ -117,9 +126,7 @@ export interface AuthyHttp {
  */
 export const make = (client: HttpClient.HttpClient, settings: HttpSettings): AuthyHttp => {
   const apiUrl = checkApiUrl(settings.apiUrl)
-  if (typeof apiUrl !== "string") {
-    return { execute: () => Effect.fail(apiUrl) }
-  }
+  if (typeof apiUrl !== "string") return refusing(apiUrl)
   const authyClient = client.pipe(
     HttpClient.mapRequest((request) =>
       request.pipe(
@@ -181,7 +188,7 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
         const delay = yield* retryDelay(policy, endpoint.safety, failed, error, startedAt)
         if (Option.isNone(delay)) return yield* Effect.fail(error)
         const left = Duration.toMillis(settings.totalTimeout) - ((yield* Clock.currentTimeMillis) - startedAt) - delay.value
-        if (left <= 0) return yield* Effect.fail(error)
+        if (!(left > 0)) return yield* Effect.fail(error)
         yield* Effect.logDebug("Authy request failed, retrying").pipe(
           Effect.annotateLogs({ "authy.attempt": failed, "authy.retry_reason": describe(error), "authy.retry_delay_ms": delay.value })
         )
@@ -238,14 +245,16 @@ const retryDelay = (
   error: ApiError | NetworkError | ValidationError,
   startedAt: number
 ): Effect.Effect<Option.Option<number>> => {
-  if (failed >= policy.maxAttempts || !RetryPolicy.isRetryable(safety, error)) return Effect.succeedNone
+  // Comparisons that fail closed: a hand-made policy given to `withPolicy`
+  // with a `NaN` stops here instead of retrying until the total timeout.
+  if (!(failed < policy.maxAttempts) || !RetryPolicy.isRetryable(safety, error)) return Effect.succeedNone
   const retryAfter = error._tag === "ApiError" ? error.retryAfterMillis : undefined
   const computed = RetryPolicy.delayMillis(policy, failed, retryAfter)
   return Effect.gen(function*() {
     // Retry-After is a floor set by the server: jitter only what we chose ourselves.
     const delay = policy.jitter && retryAfter === undefined ? Math.round(computed * (yield* Random.next)) : computed
     const elapsed = (yield* Clock.currentTimeMillis) - startedAt
-    return elapsed + delay > Duration.toMillis(policy.maxElapsed) ? Option.none() : Option.some(delay)
+    return elapsed + delay <= Duration.toMillis(policy.maxElapsed) ? Option.some(delay) : Option.none()
   })
 }
 

@@ -312,7 +312,7 @@ const statusEndpoint = (id: string): Endpoint<ApprovalStatusResponse> => ({
 const statusPoll = (http: AuthyHttp, id: string) => () => http.execute(statusEndpoint(id))
 
 /** @internal */
-export const make = (http: AuthyHttp, apiKey: Redacted.Redacted<string>): OneTouchApi => {
+export const make = (http: AuthyHttp, apiKey: Redacted.Redacted<string> | undefined): OneTouchApi => {
   const getApprovalStatus = traced("Authy.oneTouch.getApprovalStatus", Effect.fnUntraced(function*(uuid: string) {
     const id = yield* Validate.uuid(uuid)
     yield* annotate({ "authy.approval_uuid": id })
@@ -348,6 +348,9 @@ export const make = (http: AuthyHttp, apiKey: Redacted.Redacted<string>): OneTou
           pollUntilSettled(statusPoll(http, id), schedule ?? defaultApprovalSchedule, { timeout }))),
 
     // The key stays inside the service: callers get a yes or no, never the key.
-    validateCallbackSignature: (input) => Effect.sync(() => Signature.validateSignature({ ...input, apiKey }))
+    // Without a usable key, no signature is genuine (an empty key would make
+    // every forged one check out).
+    validateCallbackSignature: (input) =>
+      apiKey === undefined ? Effect.succeed(false) : Effect.sync(() => Signature.validateSignature({ ...input, apiKey }))
   }
 }

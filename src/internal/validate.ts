@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { Effect, Predicate } from "effect"
+import { Duration, Effect, Predicate } from "effect"
 import { ValidationError } from "../AuthyError.js"
 
 type Check<A> = Effect.Effect<A, ValidationError>
@@ -224,3 +224,26 @@ export const test = (field: string, check: () => boolean, message: string): Chec
 /** The `{ userIp? }` options several endpoints take. */
 export const userIpOption = (value: { readonly userIp?: string } | undefined): Check<string | undefined> =>
   Effect.flatMap(options(value, ["userIp"]), (o) => optional(o.userIp, (ip) => ipAddress(ip)))
+
+/**
+ * Why a retry policy is unusable, if it is: it may be built by hand (or read
+ * from a file) rather than with `RetryPolicy.make`. A policy must stop: a
+ * `maxAttempts` of `NaN` never compares as reached, so it would retry until
+ * the time limits, and with both limits infinite, for ever.
+ */
+export const retryPolicyError = (policy: unknown, field = "retry"): ValidationError | undefined => {
+  if (!Predicate.isRecord(policy)) return invalid(field, `${field} must be a RetryPolicy`)
+  const { baseDelay, jitter, maxAttempts, maxDelay, maxElapsed } = policy
+  if (typeof maxAttempts !== "number" || !(maxAttempts >= 1) || !(Number.isInteger(maxAttempts) || maxAttempts === Infinity)) {
+    return invalid(`${field}.maxAttempts`, `${field}.maxAttempts must be a whole number of attempts, at least 1`)
+  }
+  const durations = { baseDelay, maxDelay, maxElapsed }
+  for (const [name, value] of Object.entries(durations)) {
+    if (!Duration.isDuration(value)) return invalid(`${field}.${name}`, `${field}.${name} must be a Duration`)
+  }
+  if (typeof jitter !== "boolean") return invalid(`${field}.jitter`, `${field}.jitter must be a boolean`)
+  if (maxAttempts === Infinity && !Duration.isFinite(maxElapsed as Duration.Duration)) {
+    return invalid(field, `${field} must be bounded: a finite maxAttempts or a finite maxElapsed`)
+  }
+  return undefined
+}
