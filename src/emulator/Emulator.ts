@@ -43,7 +43,11 @@ export interface Options {
    * nowhere); the control API and `control.setCallback` change it per key.
    */
   readonly callback?: Callbacks.TargetInput
-  /** Fail this share of Authy requests at random (off by default); see faults.ts. */
+  /**
+   * Fail this share of Authy requests at random (off by default): every
+   * application starts with this random mode, and may change its own; see
+   * faults.ts.
+   */
   readonly randomFaults?: Faults.RandomFaults
 }
 
@@ -100,7 +104,7 @@ export const layerFromState = (
     Effect.gen(function*() {
       const state = yield* State.EmulatorState
       yield* Callbacks.start(options.callback)
-      const faults = yield* Faults.make(options.randomFaults)
+      const faults = yield* Faults.make(state.apiKeys, options.randomFaults)
       const url = yield* Server.serve(options).pipe(Effect.provideService(Faults.EmulatorFaults, faults))
       return { url, apiKeys: state.apiKeys, control: Control.make(state, faults) }
     })

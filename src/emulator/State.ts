@@ -1,7 +1,7 @@
 /**
- * The emulator's state: one in-memory application per API key, and the
- * emulator clock (the real clock plus an offset that tests advance instead of
- * sleeping).
+ * The emulator's state: one in-memory application per API key, each with
+ * its own clock (the real clock plus an offset that tests advance instead of
+ * sleeping), so that no application's control calls change another's world.
  *
  * Every change happens inside one synchronous function run by
  * {@link Service.use}, so a request's reads and writes are atomic without
@@ -227,6 +227,12 @@ export interface AppState {
   readonly counters: Counters
   /** Where OneTouch callbacks go. Configuration, not data: resets keep it. */
   callback: CallbackTarget | undefined
+  /**
+   * How far the application's clock is ahead of the real clock, in
+   * milliseconds (see {@link advanceClock}). Kept by a reset of the
+   * application, so that its time never runs backwards.
+   */
+  clockOffset: number
   /** OneTouch callbacks sent, oldest first. */
   readonly deliveries: Array<Delivery>
   /** Approval requests answered since the {@link Service.onAnswered} listeners were last told. */
@@ -263,9 +269,38 @@ export const emptyApp = (apiKey: string, appId: number, now: number): AppState =
   months: new Map(),
   counters: { messages: { sms: 0, call: 0, verification: 0 }, ignored: 0, pushes: 0, tokensConsumed: 0, apiCalls: 0 },
   callback: undefined,
+  clockOffset: 0,
   deliveries: [],
   answered: []
 })
+
+/**
+ * How far an application's clock may run ahead of real time: 100 years of
+ * 365 days. Far beyond any expiry a test needs, and far inside the range of
+ * a JavaScript `Date`, so that every time the emulator prints stays valid.
+ *
+ * @since 0.1.0
+ * @category clock
+ */
+export const maxClockOffsetMillis = 100 * 365 * 86_400_000
+
+/**
+ * Moves the application's clock forward by `millis`; answers why not (and
+ * changes nothing) when `millis` is not a finite, non-negative number or
+ * would put the clock more than {@link maxClockOffsetMillis} ahead.
+ *
+ * @since 0.1.0
+ * @category clock
+ */
+export const advanceClock = (app: AppState, millis: number): string | undefined => {
+  if (!Number.isFinite(millis) || millis < 0) return "must be a non-negative number"
+  if (app.clockOffset + millis > maxClockOffsetMillis) {
+    const left = Math.floor((maxClockOffsetMillis - app.clockOffset) / 1000)
+    return `must be at most ${left}: the emulator clock runs at most ${maxClockOffsetMillis / 1000} seconds (100 years) ahead`
+  }
+  app.clockOffset += millis
+  return undefined
+}
 
 /**
  * The API key is not one the emulator serves.
@@ -294,17 +329,11 @@ export type AnsweredListener = (app: AppState, approval: Approval, now: number) 
 export interface Service {
   /** The keys accepted, in the order given; the first is the default. */
   readonly apiKeys: ReadonlyArray<string>
-  /** The emulator clock, Unix milliseconds. */
-  readonly now: Effect.Effect<number>
-  /** How far the emulator clock is ahead of the real clock, in milliseconds. */
-  readonly offset: Effect.Effect<number>
-  /** Moves the emulator clock forward (never back). */
-  readonly advance: (millis: number) => Effect.Effect<void>
-  /** Runs `f` on the application of `apiKey` at the current emulator time, atomically. */
+  /** Runs `f` on the application of `apiKey` at the application's current time, atomically. */
   readonly use: <A>(apiKey: string, f: (app: AppState, now: number) => A) => Effect.Effect<A, UnknownApiKey>
   /** Empties one application (its id and key stay). */
   readonly resetApp: (apiKey: string) => Effect.Effect<void, UnknownApiKey>
-  /** Empties every application and puts the clock back to real time. */
+  /** Empties every application and puts every clock back to real time. */
   readonly resetAll: Effect.Effect<void>
   /** Calls `listener` for every approval request answered, for the life of the scope. */
   readonly onAnswered: (listener: AnsweredListener) => Effect.Effect<void, never, Scope.Scope>
@@ -329,9 +358,7 @@ export const make = (apiKeys: ReadonlyArray<string>): Effect.Effect<Service> =>
   Effect.sync(() => {
     const keys = [...new Set(apiKeys)]
     if (keys.length === 0) throw new Error("The emulator needs at least one API key")
-    let offset = 0
-    const nowSync = () => Date.now() + offset
-    const fresh = () => new Map(keys.map((key, i) => [key, emptyApp(key, i + 1, nowSync())]))
+    const fresh = () => new Map(keys.map((key, i) => [key, emptyApp(key, i + 1, Date.now())]))
     let apps = fresh()
     const listeners = new Set<AnsweredListener>()
     // After the step, not from inside it: a listener sees the state complete.
@@ -339,16 +366,18 @@ export const make = (apiKeys: ReadonlyArray<string>): Effect.Effect<Service> =>
       for (const approval of app.answered.splice(0)) listeners.forEach((listener) => listener(app, approval, now))
     }
     const run = <A>(app: AppState, f: (app: AppState, now: number) => A): A => {
-      const now = nowSync()
+      const now = Date.now() + app.clockOffset
       try {
         return f(app, now)
       } finally {
         announce(app, now)
       }
     }
-    // The callback target is configuration, like the key: a reset keeps it.
-    const keepCallback = (previous: AppState | undefined, next: AppState): AppState => {
-      next.callback = previous?.callback
+    // The callback target is configuration, like the key, and the clock
+    // never runs backwards: a reset of one application keeps both.
+    const keepSettings = (previous: AppState, next: AppState): AppState => {
+      next.callback = previous.callback
+      next.clockOffset = previous.clockOffset
       return next
     }
     const use = <A>(apiKey: string, f: (app: AppState, now: number) => A) =>
@@ -358,25 +387,21 @@ export const make = (apiKeys: ReadonlyArray<string>): Effect.Effect<Service> =>
       })
     return {
       apiKeys: keys,
-      now: Effect.sync(nowSync),
-      offset: Effect.sync(() => offset),
-      advance: (millis) =>
-        Effect.sync(() => {
-          offset += Math.max(0, millis)
-        }),
       use,
       resetApp: (apiKey) =>
         Effect.suspend(() => {
           const app = apps.get(apiKey)
           if (app === undefined) return Effect.fail(new UnknownApiKey())
-          apps.set(apiKey, keepCallback(app, emptyApp(apiKey, app.appId, nowSync())))
+          apps.set(apiKey, keepSettings(app, emptyApp(apiKey, app.appId, Date.now() + app.clockOffset)))
           return Effect.void
         }),
+      // The clocks go back to real time; the callback targets stay.
       resetAll: Effect.sync(() => {
-        offset = 0
         const previous = apps
         apps = fresh()
-        apps.forEach((app, key) => keepCallback(previous.get(key), app))
+        apps.forEach((app, key) => {
+          app.callback = previous.get(key)?.callback
+        })
       }),
       onAnswered: (listener) =>
         Effect.acquireRelease(

@@ -20,6 +20,15 @@ import * as Wire from "./wire.js"
  */
 export const defaultSecondsToExpire = 86_400
 
+/**
+ * The longest lifetime accepted, ten years: Authy documents none, and a
+ * longer one would put the expiry past the dates a record can print.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxSecondsToExpire = 10 * 365 * 86_400
+
 const logoResolutions = ["default", "low", "med", "high"]
 
 /**
@@ -32,7 +41,9 @@ export const create = (app: AppState, now: number, user: User, params: Params.Pa
   const message = Params.string(params, "message")
   if (message === undefined || message.trim() === "") return Wire.missingParameter("message")
   const secondsToExpire = Params.integer(params, "seconds_to_expire") ?? defaultSecondsToExpire
-  if (!Number.isInteger(secondsToExpire) || secondsToExpire < 0) return Wire.missingParameter("seconds_to_expire")
+  if (!Number.isInteger(secondsToExpire) || secondsToExpire < 0 || secondsToExpire > maxSecondsToExpire) {
+    return Wire.missingParameter("seconds_to_expire")
+  }
   const logos = (Params.objectArray(params, "logos") ?? []).map((logo) => ({
     res: Params.string(logo, "res") ?? "",
     url: Params.string(logo, "url") ?? ""

@@ -9,14 +9,15 @@ import { Duration, Effect } from "effect"
 import * as Approvals from "./approvals.js"
 import * as Callbacks from "./callbacks.js"
 import type * as Faults from "./faults.js"
-import type {
-  AppState,
-  CallbackTarget,
-  Counters as MutableCounters,
-  Delivery,
-  Message,
-  Service,
-  User
+import {
+  advanceClock as advanceAppClock,
+  type AppState,
+  type CallbackTarget,
+  type Counters as MutableCounters,
+  type Delivery,
+  type Message,
+  type Service,
+  type User
 } from "./State.js"
 import * as Totp from "./totp.js"
 import * as Users from "./users.js"
@@ -82,12 +83,15 @@ export interface MessageFilter {
 /**
  * The control handle. `apiKey` arguments default to the first key. The
  * fault operations (`injectFault`, `faults`, `clearFaults`...) come from
- * faults.ts.
+ * faults.ts and act on the first key's application; `faultsFor(apiKey)` gives
+ * them for another.
  *
  * @since 0.1.0
  * @category models
  */
 export interface EmulatorControl extends Faults.FaultControl {
+  /** The fault operations of the application of `apiKey`; each dies if the emulator does not serve it. */
+  readonly faultsFor: (apiKey: string) => Faults.FaultControl
   /** Messages sent (SMS, calls, phone verifications), oldest first. */
   readonly messages: (filter?: MessageFilter) => Effect.Effect<ReadonlyArray<Message>>
   /** The newest SMS/call code sent to a user; dies if there is none. */
@@ -103,12 +107,15 @@ export interface EmulatorControl extends Faults.FaultControl {
   readonly approve: (uuid: string) => Effect.Effect<void>
   /** Denies a pending approval request (of any application); dies if it is not pending. */
   readonly deny: (uuid: string) => Effect.Effect<void>
-  /** Moves the emulator clock forward. */
-  readonly advanceClock: (duration: Duration.DurationInput) => Effect.Effect<void>
-  /** The emulator clock, Unix milliseconds. */
+  /**
+   * Moves the application's clock forward; dies past the bound
+   * (`maxClockOffsetMillis` of State.ts ahead of real time).
+   */
+  readonly advanceClock: (duration: Duration.DurationInput, apiKey?: string) => Effect.Effect<void>
+  /** The first key's application clock, Unix milliseconds. */
   readonly now: Effect.Effect<number>
   readonly counters: (apiKey?: string) => Effect.Effect<Counters>
-  /** Empties every application and puts the clock back to real time. */
+  /** Empties every application and puts every clock back to real time (faults are kept). */
   readonly reset: Effect.Effect<void>
   /**
    * Sets where the application's OneTouch callbacks go (kept across resets);
@@ -154,13 +161,29 @@ export const currentTotp = (user: User, now: number): string | undefined => {
   return device === undefined ? undefined : Totp.totp(device.secret, now)
 }
 
+/** One application's fault operations, each dying when the emulator does not serve `apiKey`. */
+const faultsFor = (faults: Faults.Service, apiKey: string): Faults.FaultControl => {
+  const app = Effect.suspend(() => {
+    const found = faults.forApp(apiKey)
+    return found === undefined ? Effect.dieMessage("The emulator does not serve that API key") : Effect.succeed(found)
+  })
+  return {
+    injectFault: (spec) => Effect.flatMap(app, (f) => f.injectFault(spec)),
+    faults: Effect.flatMap(app, (f) => f.faults),
+    fault: (id) => Effect.flatMap(app, (f) => f.fault(id)),
+    clearFaults: Effect.flatMap(app, (f) => f.clearFaults),
+    setRandomFaults: (options) => Effect.flatMap(app, (f) => f.setRandomFaults(options)),
+    randomFaults: Effect.flatMap(app, (f) => f.randomFaults)
+  }
+}
+
 /**
  * Builds the handle over a state.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (state: Service, faults: Faults.FaultControl): EmulatorControl => {
+export const make = (state: Service, faults: Faults.Service): EmulatorControl => {
   const keyOf = (apiKey: string | undefined) => apiKey ?? state.apiKeys[0]!
   const use = <A>(apiKey: string | undefined, f: (app: AppState, now: number) => A) =>
     state.use(keyOf(apiKey), f).pipe(
@@ -183,13 +206,11 @@ export const make = (state: Service, faults: Faults.FaultControl): EmulatorContr
       })
     )
 
+  const first = faultsFor(faults, keyOf(undefined))
+
   return {
-    injectFault: faults.injectFault,
-    faults: faults.faults,
-    fault: faults.fault,
-    clearFaults: faults.clearFaults,
-    setRandomFaults: faults.setRandomFaults,
-    randomFaults: faults.randomFaults,
+    ...first,
+    faultsFor: (apiKey) => faultsFor(faults, apiKey),
     messages: (filter = {}) => use(filter.apiKey, (app) => selectMessages(app, filter)),
     lastCode: (authyId, apiKey) =>
       use(apiKey, (app) => {
@@ -210,8 +231,12 @@ export const make = (state: Service, faults: Faults.FaultControl): EmulatorContr
       }),
     approve: (uuid) => decide(uuid, "approved"),
     deny: (uuid) => decide(uuid, "denied"),
-    advanceClock: (duration) => state.advance(Duration.toMillis(Duration.decode(duration))),
-    now: state.now,
+    advanceClock: (duration, apiKey) =>
+      use(apiKey, (app) => {
+        const refused = advanceAppClock(app, Duration.toMillis(Duration.decode(duration)))
+        if (refused !== undefined) throw new Error(`Cannot advance the emulator clock: ${refused}`)
+      }),
+    now: use(undefined, (_, now) => now),
     counters: (apiKey) => use(apiKey, (app) => snapshot(app.counters)),
     reset: state.resetAll,
     setCallback: ({ apiKey, ...target }) => use(apiKey, (app) => Callbacks.configure(app, target)),

@@ -1,7 +1,7 @@
 /**
  * The control API under `/__emulator`: JSON, authenticated like the Authy
  * API (header, `api_key` query or body field), every route scoped to the
- * application of the key. Not counted in `api_calls`.
+ * application of the key, the clock included. Not counted in `api_calls`.
  *
  * Reserved for later additions, each in its own module mounted in server.ts:
  * `/__emulator/callback` (the OneTouch callback target) and
@@ -16,7 +16,7 @@ import * as Approvals from "./approvals.js"
 import { currentTotp, selectMessages, snapshot } from "./control.js"
 import * as Params from "./params.js"
 import { authenticated, type Context, handler } from "./request.js"
-import { EmulatorState, type Message } from "./State.js"
+import { advanceClock as advanceAppClock, EmulatorState, type Message } from "./State.js"
 import * as Users from "./users.js"
 import * as Wire from "./wire.js"
 
@@ -97,21 +97,21 @@ const counters = control(({ app }) => {
 const clockBody = (now: number, offset: number) =>
   Wire.ok({ now: iso(now), unix: Math.floor(now / 1000), offset_seconds: offset / 1000 })
 
-/** The clock is shared by every application; the key only proves the caller may use the emulator. */
-const clock = authenticated(() =>
-  Effect.flatMap(EmulatorState, (state) => Effect.zipWith(state.now, state.offset, clockBody))
-)
+/** The clock of the key's application. */
+const clock = control(({ app, now }) => clockBody(now, app.clockOffset))
 
-const advanceClock = authenticated(({ params }) => {
-  const seconds = Number(Params.string(params, "seconds"))
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    return Effect.succeed(Wire.error(400, "60004", "Invalid parameter: seconds - must be a non-negative number"))
-  }
-  return Effect.flatMap(EmulatorState, (state) =>
-    Effect.zipRight(state.advance(seconds * 1000), Effect.zipWith(state.now, state.offset, clockBody)))
+const invalidSeconds = (reason: string) => Wire.error(400, "60004", `Invalid parameter: seconds - ${reason}`)
+
+/** Moves the clock of the key's application only; 400 past the bound (State.ts). */
+const advanceClock = control(({ app, now, params }) => {
+  const text = Params.string(params, "seconds")
+  if (text === undefined || text.trim() === "") return Wire.missingParameter("seconds")
+  const millis = Number(text) * 1000
+  const refused = advanceAppClock(app, millis)
+  return refused === undefined ? clockBody(now + millis, app.clockOffset) : invalidSeconds(refused)
 })
 
-/** Empties the application of the key; other applications and the clock are left alone. */
+/** Empties the application of the key (its clock keeps its time); other applications are left alone. */
 const reset = authenticated(({ apiKey }) =>
   Effect.flatMap(EmulatorState, (state) =>
     state.resetApp(apiKey).pipe(

@@ -1,8 +1,7 @@
 /**
  * The control API of injected failures, `/__emulator/faults`: JSON (or a
- * form), authenticated with any API key the emulator serves. Faults apply to
- * the whole emulator, like its clock: they act on the wire, before any
- * application is looked up.
+ * form), authenticated like the rest of `/__emulator` and scoped to the
+ * application of the key: its faults fail only requests carrying that key.
  *
  * - `POST /__emulator/faults` adds a scripted fault:
  *   `{"method":"GET","path":"/protected/json/sms/*","times":1,"type":"status","status":503,"body":"html"}`
@@ -161,43 +160,49 @@ const randomBody = (random: Faults.RandomView) => ({
   injected: random.injected
 })
 
-const withFaults = <A>(f: (faults: Faults.Service) => Effect.Effect<A>) => Effect.flatMap(Faults.EmulatorFaults, f)
+/** A route running `f` on the faults of the caller's application. */
+const withFaults = <R>(f: (faults: Faults.AppFaults, params: Params.Params) => Effect.Effect<Wire.Reply, never, R>) =>
+  authenticated(({ apiKey, params }) =>
+    Effect.flatMap(Faults.EmulatorFaults, (store) => {
+      const faults = store.forApp(apiKey)
+      return faults === undefined ? Effect.succeed(Wire.invalidApiKey) : f(faults, params)
+    })
+  )
 
-const list = authenticated(() =>
-  withFaults((faults) =>
-    Effect.zipWith(
-      faults.faults,
-      faults.randomFaults,
-      (all, random) => Wire.ok({ faults: all.map(viewBody), random: randomBody(random) })
-    )
+const list = withFaults((faults) =>
+  Effect.zipWith(
+    faults.faults,
+    faults.randomFaults,
+    (all, random) => Wire.ok({ faults: all.map(viewBody), random: randomBody(random) })
   )
 )
 
-const inject = authenticated(({ params }) => {
+const inject = withFaults((faults, params) => {
   const spec = parseSpec(params)
   if (isInvalid(spec)) return Effect.succeed(spec.reply)
-  return withFaults((faults) => Effect.map(faults.injectFault(spec), (view) => Wire.ok({ fault: viewBody(view) })))
+  return faults.add(spec).pipe(
+    Effect.map((view) => Wire.ok({ fault: viewBody(view) })),
+    Effect.catchTag("InvalidFault", (e) => Effect.succeed(Wire.error(400, "60004", `Invalid parameter: ${e.reason}`)))
+  )
 })
 
-const one = authenticated(() =>
+const one = withFaults((faults) =>
   Effect.gen(function*() {
     const id = (yield* HttpRouter.params).id ?? ""
-    const all = yield* withFaults((faults) => faults.faults)
-    const view = all.find((v) => v.id === id)
+    const view = (yield* faults.faults).find((v) => v.id === id)
     return view === undefined
       ? Wire.error(404, "60000", `Fault not found: ${id}`)
       : Wire.ok({ fault: viewBody(view) })
   })
 )
 
-const clear = authenticated(() =>
-  withFaults((faults) => Effect.as(faults.clearFaults, Wire.ok({ message: "Faults cleared." })))
-)
+const clear = withFaults((faults) => Effect.as(faults.clearFaults, Wire.ok({ message: "Faults cleared." })))
 
 /** `kinds` as a JSON array or a comma-separated list. */
 const kindsOf = (params: Params.Params): ReadonlyArray<string> | undefined => {
   const value = params.kinds
-  if (Array.isArray(value)) return value.map(String)
+  // Not `String(k)`: a parsed object has no prototype, hence no toString.
+  if (Array.isArray(value)) return value.map((k) => (typeof k === "string" ? k : JSON.stringify(k)))
   const text = Params.string(params, "kinds")
   return text === undefined || text.trim() === "" ? undefined : text.split(",").map((k) => k.trim())
 }
@@ -220,11 +225,12 @@ export const parseRandom = (params: Params.Params): Faults.RandomFaults | Invali
   return { rate, kinds: kinds as ReadonlyArray<Faults.RandomKind> }
 }
 
-const setRandom = authenticated(({ params }) => {
+const setRandom = withFaults((faults, params) => {
   const random = parseRandom(params)
   if (isInvalid(random)) return Effect.succeed(random.reply)
-  return withFaults((faults) =>
-    Effect.zipRight(faults.setRandomFaults(random), Effect.map(faults.randomFaults, (r) => Wire.ok({ random: randomBody(r) })))
+  return Effect.zipRight(
+    faults.setRandomFaults(random),
+    Effect.map(faults.randomFaults, (r) => Wire.ok({ random: randomBody(r) }))
   )
 })
 

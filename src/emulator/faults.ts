@@ -6,6 +6,11 @@
  * before or after the request was processed, truncated bodies and 429s with
  * `Retry-After`.
  *
+ * Faults belong to one application: those set with an API key apply only to
+ * requests carrying that key (in the header, the query or the body), and a
+ * request without a served key is never faulted, so that no application can
+ * break another's requests.
+ *
  * Faults act on the transport, so they use the real clock (never the emulator
  * clock, nor a `TestClock` the emulator may have been started under) and the
  * raw Node socket. The control API (`/__emulator/...`) is never faulted, so a
@@ -19,7 +24,8 @@ import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequ
 import { Context, Effect } from "effect"
 import { STATUS_CODES } from "node:http"
 import type { Socket } from "node:net"
-import { respond } from "./request.js"
+import * as PathPattern from "./pathPattern.js"
+import { respond, RequestInput } from "./request.js"
 import * as Wire from "./wire.js"
 
 /**
@@ -188,7 +194,7 @@ export interface RandomView {
 }
 
 /**
- * What the control handle offers over the faults.
+ * What the control handle offers over one application's faults.
  *
  * @since 0.1.0
  * @category models
@@ -208,15 +214,41 @@ export interface FaultControl {
 }
 
 /**
- * The store: the control operations, plus `take`, which the middleware calls
- * once per request.
+ * Why a fault spec was refused.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidFault {
+  /** @since 0.1.0 */
+  readonly _tag = "InvalidFault"
+  constructor(readonly reason: string) {}
+}
+
+/**
+ * One application's faults: the control operations, `add` (which fails
+ * rather than dies, for the control API), and `take`, which the middleware
+ * calls once per request of the application.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Service extends FaultControl {
+export interface AppFaults extends FaultControl {
+  /** Adds a scripted fault, or fails with why it cannot be used. */
+  readonly add: (spec: FaultSpec) => Effect.Effect<FaultView, InvalidFault>
   /** The fault to apply to a request, if any; counts the request in every matching fault. */
   readonly take: (method: string, path: string) => Taken | undefined
+}
+
+/**
+ * The store: the faults of every application the emulator serves.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** The faults of the application of `apiKey`; `undefined` for a key the emulator does not serve. */
+  readonly forApp: (apiKey: string) => AppFaults | undefined
 }
 
 /**
@@ -241,7 +273,52 @@ export interface Taken {
  */
 export class EmulatorFaults extends Context.Tag("effect-authy/emulator/EmulatorFaults")<EmulatorFaults, Service>() {}
 
-const maxMillis = 10 * 60 * 1000
+/**
+ * The bounds of a fault spec: `ms` of a delay or hang (10 minutes), `times`
+ * (a million), `retry_after` (64 printable characters, as it becomes a
+ * header), the length of `path`, and the scripted faults one application may
+ * hold at a time.
+ *
+ * @since 0.1.0
+ * @category limits
+ */
+export const limits = {
+  maxMillis: 10 * 60 * 1000,
+  maxTimes: 1_000_000,
+  maxRetryAfterLength: 64,
+  maxPathLength: PathPattern.maxPatternLength,
+  maxFaults: 100
+} as const
+
+/** Printable ASCII only: the value is written into a `Retry-After` header. */
+const headerValue = /^[\x20-\x7e]+$/
+
+const checkTimes = (times: number | undefined): string | undefined =>
+  times === undefined || (Number.isInteger(times) && times >= 1 && times <= limits.maxTimes)
+    ? undefined
+    : `times must be an integer from 1 to ${limits.maxTimes}`
+
+const checkFault = (fault: Fault): string | undefined => {
+  switch (fault.type) {
+    case "status":
+      return Number.isInteger(fault.status) && fault.status >= 200 && fault.status <= 599
+        ? undefined
+        : "status must be 200 to 599"
+    case "delay":
+    case "hang":
+      return Number.isInteger(fault.ms) && fault.ms >= 0 && fault.ms <= limits.maxMillis
+        ? undefined
+        : `ms must be 0 to ${limits.maxMillis}`
+    case "rate_limit":
+      return fault.retryAfter.trim() !== "" && fault.retryAfter.length <= limits.maxRetryAfterLength &&
+          headerValue.test(fault.retryAfter)
+        ? undefined
+        : `retry_after must be 1 to ${limits.maxRetryAfterLength} printable characters`
+    case "reset":
+    case "truncate":
+      return undefined
+  }
+}
 
 /**
  * Why a spec cannot be used, or `undefined` when it can.
@@ -251,40 +328,13 @@ const maxMillis = 10 * 60 * 1000
  */
 export const validate = (spec: FaultSpec): string | undefined => {
   if (!spec.path.startsWith("/")) return "path must start with /"
-  if (spec.times !== undefined && !(Number.isInteger(spec.times) && spec.times >= 1)) {
-    return "times must be a positive integer"
-  }
-  const fault = spec.fault
-  switch (fault.type) {
-    case "status":
-      return Number.isInteger(fault.status) && fault.status >= 200 && fault.status <= 599
-        ? undefined
-        : "status must be 200 to 599"
-    case "delay":
-    case "hang":
-      return Number.isInteger(fault.ms) && fault.ms >= 0 && fault.ms <= maxMillis
-        ? undefined
-        : `ms must be 0 to ${maxMillis}`
-    case "rate_limit":
-      return fault.retryAfter.trim() === "" ? "retry_after must not be empty" : undefined
-    case "reset":
-    case "truncate":
-      return undefined
-  }
-}
-
-/** `*` → one segment's worth of anything, `**` → anything; the rest literal. */
-const compile = (pattern: string): RegExp => {
-  const source = pattern
-    .split("**")
-    .map((part) => part.split("*").map((literal) => literal.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*"))
-    .join(".*")
-  return new RegExp(`^${source}$`)
+  if (spec.path.length > limits.maxPathLength) return `path must be at most ${limits.maxPathLength} characters`
+  return checkTimes(spec.times) ?? checkFault(spec.fault)
 }
 
 interface Entry {
   readonly view: Omit<FaultView, "remaining" | "matched" | "injected" | "open">
-  readonly regex: RegExp
+  readonly pattern: PathPattern.PathPattern
   remaining: number
   matched: number
   injected: number
@@ -302,95 +352,110 @@ const toView = (entry: Entry): FaultView => ({
 const checkRate = (options: RandomFaults): string | undefined =>
   Number.isFinite(options.rate) && options.rate >= 0 && options.rate <= 1 ? undefined : "rate must be 0 to 1"
 
+/** One application's store, with the random mode set when given (already checked). */
+const makeApp = (random: RandomFaults | undefined): AppFaults => {
+  let entries: Array<Entry> = []
+  let nextId = 1
+  let rate = 0
+  let kinds: ReadonlyArray<RandomKind> = defaultRandomKinds
+  let randomInjected: Partial<Record<RandomKind, number>> = {}
+
+  const setRandom = (options: RandomFaults) => {
+    rate = options.rate
+    kinds = options.kinds !== undefined && options.kinds.length > 0 ? options.kinds : defaultRandomKinds
+    randomInjected = {}
+  }
+  if (random !== undefined) setRandom(random)
+
+  const find = (id: string) => {
+    const entry = entries.find((e) => e.view.id === id)
+    return entry === undefined ? Effect.dieMessage(`No fault ${id} in the emulator`) : Effect.succeed(toView(entry))
+  }
+
+  const takeScripted = (method: string, path: string): Taken | undefined => {
+    const matching = entries.filter((e) =>
+      (e.view.method === undefined || e.view.method === method) && PathPattern.matches(e.pattern, path)
+    )
+    for (const entry of matching) entry.matched += 1
+    const entry = matching.find((e) => e.remaining > 0)
+    if (entry === undefined) return undefined
+    entry.remaining -= 1
+    entry.injected += 1
+    return {
+      fault: entry.view.fault,
+      hold: () => {
+        entry.open += 1
+      },
+      release: () => {
+        entry.open -= 1
+      }
+    }
+  }
+
+  const takeRandom = (): Taken | undefined => {
+    if (rate === 0 || Math.random() >= rate) return undefined
+    const kind = kinds[Math.floor(Math.random() * kinds.length)] ?? "status"
+    randomInjected[kind] = (randomInjected[kind] ?? 0) + 1
+    return { fault: randomFault[kind], hold: () => {}, release: () => {} }
+  }
+
+  const add = (spec: FaultSpec): Effect.Effect<FaultView, InvalidFault> =>
+    Effect.suspend(() => {
+      const invalid = validate(spec)
+      if (invalid !== undefined) return Effect.fail(new InvalidFault(invalid))
+      if (entries.length >= limits.maxFaults) {
+        return Effect.fail(new InvalidFault(`an application holds at most ${limits.maxFaults} faults; clear them first`))
+      }
+      const method = spec.method === undefined || spec.method === "*" ? undefined : spec.method.toUpperCase()
+      const times = spec.times ?? 1
+      const entry: Entry = {
+        view: { id: `f${nextId++}`, method, path: spec.path, times, fault: spec.fault },
+        pattern: PathPattern.compile(spec.path),
+        remaining: times,
+        matched: 0,
+        injected: 0,
+        open: 0
+      }
+      entries.push(entry)
+      return Effect.succeed(toView(entry))
+    })
+
+  return {
+    take: (method, path) => takeScripted(method, path) ?? takeRandom(),
+    add,
+    injectFault: (spec) =>
+      add(spec).pipe(Effect.catchTag("InvalidFault", (e) => Effect.dieMessage(`Invalid fault: ${e.reason}`))),
+    faults: Effect.sync(() => entries.map(toView)),
+    fault: (id) => Effect.suspend(() => find(id)),
+    clearFaults: Effect.sync(() => {
+      entries = []
+      setRandom({ rate: 0 })
+    }),
+    setRandomFaults: (options) =>
+      Effect.suspend(() => {
+        const invalid = checkRate(options)
+        return invalid === undefined ? Effect.sync(() => setRandom(options)) : Effect.dieMessage(invalid)
+      }),
+    randomFaults: Effect.sync(() => ({ rate, kinds, injected: { ...randomInjected } }))
+  }
+}
+
 /**
- * Builds an empty store, with the random mode set when given.
+ * Builds an empty store for the applications of `apiKeys`, each with the
+ * random mode `random` when given (the owner's setting, from the CLI or the
+ * layer: every application starts with it).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (random?: RandomFaults): Effect.Effect<Service> =>
+export const make = (apiKeys: ReadonlyArray<string>, random?: RandomFaults): Effect.Effect<Service> =>
   Effect.sync(() => {
-    let entries: Array<Entry> = []
-    let nextId = 1
-    let rate = 0
-    let kinds: ReadonlyArray<RandomKind> = defaultRandomKinds
-    let randomInjected: Partial<Record<RandomKind, number>> = {}
-
-    const setRandom = (options: RandomFaults) => {
-      rate = options.rate
-      kinds = options.kinds !== undefined && options.kinds.length > 0 ? options.kinds : defaultRandomKinds
-      randomInjected = {}
-    }
     if (random !== undefined) {
       const invalid = checkRate(random)
       if (invalid !== undefined) throw new Error(invalid)
-      setRandom(random)
     }
-
-    const find = (id: string) => {
-      const entry = entries.find((e) => e.view.id === id)
-      return entry === undefined ? Effect.dieMessage(`No fault ${id} in the emulator`) : Effect.succeed(toView(entry))
-    }
-
-    const takeScripted = (method: string, path: string): Taken | undefined => {
-      const matching = entries.filter((e) =>
-        (e.view.method === undefined || e.view.method === method) && e.regex.test(path)
-      )
-      for (const entry of matching) entry.matched += 1
-      const entry = matching.find((e) => e.remaining > 0)
-      if (entry === undefined) return undefined
-      entry.remaining -= 1
-      entry.injected += 1
-      return {
-        fault: entry.view.fault,
-        hold: () => {
-          entry.open += 1
-        },
-        release: () => {
-          entry.open -= 1
-        }
-      }
-    }
-
-    const takeRandom = (): Taken | undefined => {
-      if (rate === 0 || Math.random() >= rate) return undefined
-      const kind = kinds[Math.floor(Math.random() * kinds.length)] ?? "status"
-      randomInjected[kind] = (randomInjected[kind] ?? 0) + 1
-      return { fault: randomFault[kind], hold: () => {}, release: () => {} }
-    }
-
-    return {
-      take: (method, path) => takeScripted(method, path) ?? takeRandom(),
-      injectFault: (spec) =>
-        Effect.suspend(() => {
-          const invalid = validate(spec)
-          if (invalid !== undefined) return Effect.dieMessage(`Invalid fault: ${invalid}`)
-          const times = spec.times ?? 1
-          const method = spec.method === undefined || spec.method === "*" ? undefined : spec.method.toUpperCase()
-          const entry: Entry = {
-            view: { id: `f${nextId++}`, method, path: spec.path, times, fault: spec.fault },
-            regex: compile(spec.path),
-            remaining: times,
-            matched: 0,
-            injected: 0,
-            open: 0
-          }
-          entries.push(entry)
-          return Effect.succeed(toView(entry))
-        }),
-      faults: Effect.sync(() => entries.map(toView)),
-      fault: (id) => Effect.suspend(() => find(id)),
-      clearFaults: Effect.sync(() => {
-        entries = []
-        setRandom({ rate: 0 })
-      }),
-      setRandomFaults: (options) =>
-        Effect.suspend(() => {
-          const invalid = checkRate(options)
-          return invalid === undefined ? Effect.sync(() => setRandom(options)) : Effect.dieMessage(invalid)
-        }),
-      randomFaults: Effect.sync(() => ({ rate, kinds, injected: { ...randomInjected } }))
-    }
+    const apps = new Map(apiKeys.map((key) => [key, makeApp(random)]))
+    return { forApp: (apiKey) => apps.get(apiKey) }
   })
 
 // ---------------------------------------------------------------------------
@@ -522,7 +587,9 @@ export const apply = <E, R>(
 const pathOf = (url: string) => new URL(url, "http://emulator.invalid").pathname
 
 /**
- * Applies the store's faults to every request but the control API's.
+ * Applies to every request but the control API's the faults of its
+ * application (the one of its API key); a request without a served key is
+ * never faulted.
  *
  * @since 0.1.0
  * @category middleware
@@ -532,12 +599,14 @@ export const middleware = <E, R>(
 ): Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   E,
-  R | EmulatorFaults | HttpServerRequest.HttpServerRequest
+  R | EmulatorFaults | RequestInput | HttpServerRequest.HttpServerRequest
 > =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const path = pathOf(request.url)
     if (path === "/__emulator" || path.startsWith("/__emulator/")) return yield* app
-    const taken = (yield* EmulatorFaults).take(request.method, path)
+    const { apiKey } = yield* RequestInput
+    const faults = apiKey === undefined ? undefined : (yield* EmulatorFaults).forApp(apiKey)
+    const taken = faults?.take(request.method, path)
     return taken === undefined ? yield* app : yield* apply(taken, app, request)
   })

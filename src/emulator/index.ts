@@ -31,7 +31,7 @@ export type {
 /**
  * @since 0.1.0
  */
-export type { Fault, FaultBody, FaultSpec, FaultView, RandomFaults, RandomKind } from "./faults.js"
+export type { Fault, FaultBody, FaultControl, FaultSpec, FaultView, RandomFaults, RandomKind } from "./faults.js"
 
 /**
  * @since 0.1.0

@@ -1,15 +1,16 @@
 /**
  * From an incoming request to an answer: reads the parameters (query, form
- * and JSON merged), finds the application of the API key (header, then query,
- * then body, as the real server accepted), runs one handler on it atomically,
- * and writes the reply.
+ * and JSON merged) and the API key (header, then query, then body, as the real
+ * server accepted) once, before routing, so that the fault middleware too
+ * knows the application; then finds the application, runs one handler on it
+ * atomically, and writes the reply.
  *
  * @since 0.1.0
  */
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Effect, Either } from "effect"
+import { Context, Effect, Either } from "effect"
 import * as Params from "./params.js"
 import { type AppState, EmulatorState } from "./State.js"
 import * as Stats from "./stats.js"
@@ -49,13 +50,16 @@ const firstHeader = (value: string | ReadonlyArray<string> | undefined): string 
 
 /**
  * The API key: the `X-Authy-API-Key` header, else the `api_key` parameter
- * (query or body).
+ * (query or body), when the parameters could be read.
  *
  * @since 0.1.0
  * @category api keys
  */
-export const apiKeyOf = (request: HttpServerRequest.HttpServerRequest, params: Params.Params): string | undefined =>
-  firstHeader(request.headers["x-authy-api-key"]) ?? Params.string(params, "api_key")
+export const apiKeyOf = (
+  request: HttpServerRequest.HttpServerRequest,
+  params: Params.Params | undefined
+): string | undefined =>
+  firstHeader(request.headers["x-authy-api-key"]) ?? (params === undefined ? undefined : Params.string(params, "api_key"))
 
 /**
  * A request refused before any handler ran, with the reply to send.
@@ -71,7 +75,7 @@ export class Refused {
 
 /**
  * The merged parameters of a request; refused with 400 when the body is
- * malformed or unreadable.
+ * malformed, unreadable or past the parser's limits.
  *
  * @since 0.1.0
  * @category parameters
@@ -87,6 +91,47 @@ export const paramsOf = (request: HttpServerRequest.HttpServerRequest): Effect.E
         : Effect.succeed(parsed)
     })
   )
+
+/**
+ * What the emulator reads of every request before routing it: its
+ * parameters (or why they were refused) and its API key, if any (from the
+ * header alone when the parameters were refused).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Input {
+  readonly params: Either.Either<Params.Params, Refused>
+  readonly apiKey: string | undefined
+}
+
+/**
+ * The {@link Input} of the request being served, provided by {@link withInput}.
+ *
+ * @since 0.1.0
+ * @category parameters
+ */
+export class RequestInput extends Context.Tag("effect-authy/emulator/RequestInput")<RequestInput, Input>() {}
+
+/**
+ * Reads the request's {@link Input} once and provides it to `app`.
+ *
+ * @since 0.1.0
+ * @category parameters
+ */
+export const withInput = <E, R>(
+  app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+): Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  E,
+  Exclude<R, RequestInput> | HttpServerRequest.HttpServerRequest
+> =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const params = yield* Effect.either(paramsOf(request))
+    const apiKey = apiKeyOf(request, Either.getOrUndefined(params))
+    return yield* Effect.provideService(app, RequestInput, { params, apiKey })
+  })
 
 /**
  * The options of {@link handler}.
@@ -112,8 +157,9 @@ export const handler = (
 ) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const params = yield* paramsOf(request)
-    const key = apiKeyOf(request, params)
+    const input = yield* RequestInput
+    const params = yield* input.params
+    const key = input.apiKey
     if (key === undefined) return respond(Wire.invalidApiKey)
     const path = yield* HttpRouter.params
     const state = yield* EmulatorState
@@ -144,11 +190,9 @@ export const authenticated = <E, R>(
   f: (input: { readonly apiKey: string; readonly params: Params.Params }) => Effect.Effect<Wire.Reply, E, R>
 ) =>
   Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const read = yield* Effect.either(paramsOf(request))
-    if (Either.isLeft(read)) return respond(read.left.reply)
-    const apiKey = apiKeyOf(request, read.right)
+    const { apiKey, params } = yield* RequestInput
+    if (Either.isLeft(params)) return respond(params.left.reply)
     const state = yield* EmulatorState
     if (apiKey === undefined || !state.apiKeys.includes(apiKey)) return respond(Wire.invalidApiKey)
-    return respond(yield* f({ apiKey, params: read.right }))
+    return respond(yield* f({ apiKey, params: params.right }))
   })

@@ -17,7 +17,7 @@ import * as CallbackRoutes from "./callbackRoutes.js"
 import * as ControlRoutes from "./controlRoutes.js"
 import * as FaultRoutes from "./faultRoutes.js"
 import * as Faults from "./faults.js"
-import { respond } from "./request.js"
+import { respond, withInput } from "./request.js"
 import * as Routes from "./routes.js"
 import type { EmulatorState } from "./State.js"
 import * as Wire from "./wire.js"
@@ -76,7 +76,9 @@ const recover = (cause: Cause.Cause<unknown>) =>
   })
 
 /**
- * The emulator as an `HttpApp`, needing only the state.
+ * The emulator as an `HttpApp`, needing only the state and the faults. Each
+ * request is capped in size, its parameters and key read once, then the
+ * faults of its application applied around the routes.
  *
  * @since 0.1.0
  * @category apps
@@ -85,7 +87,7 @@ export const httpApp: Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   never,
   EmulatorState | Faults.EmulatorFaults | HttpServerRequest.HttpServerRequest
-> = Effect.catchAllCause(limitBody(router), recover)
+> = Effect.catchAllCause(limitBody(withInput(Faults.middleware(router))), recover)
 
 /**
  * Where to listen.
@@ -115,7 +117,7 @@ export const serve = (
   Effect.gen(function*() {
     const host = options.host ?? "127.0.0.1"
     const server = yield* NodeHttpServer.make(() => createServer(), { port: options.port ?? 0, host })
-    yield* server.serve(Faults.middleware(httpApp))
+    yield* server.serve(httpApp)
     const port = server.address._tag === "TcpAddress" ? server.address.port : options.port ?? 0
     return `http://${formatHost(host)}:${port}`
   })
