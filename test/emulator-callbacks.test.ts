@@ -278,7 +278,7 @@ describe("emulator OneTouch callbacks", () => {
       expect(approved.status).toBe(200)
       const failed = yield* deliveryOf(second.approvalRequest.uuid)
       expect(failed.responseStatus).toBeUndefined()
-      expect(failed.error).toEqual(expect.any(String))
+      expect(failed.error).toBe("connection refused")
       const listed = yield* controlCall("GET", `/__emulator/callbacks?uuid=${second.approvalRequest.uuid}`)
       expect(listed.json.deliveries).toHaveLength(1)
       expect(listed.json.deliveries[0]).toMatchObject({ error: failed.error })

@@ -7,7 +7,7 @@
  *   (method default POST; an empty or absent `url` clears it); 400 60004 for
  *   an invalid URL or method
  * - `DELETE /__emulator/callback` clears it
- * - `GET /__emulator/callbacks[?uuid=...]` → `{"deliveries":[...]}`, oldest first
+ * - `GET /__emulator/callbacks[?uuid=...]` → `{"deliveries":[...],"success":true}`, oldest first
  *
  * @since 0.1.0
  */
@@ -42,7 +42,7 @@ const set = control(({ app, params }) => {
 const deliveries = control(({ app, params }) => {
   const uuid = Params.string(params, "uuid")
   const list = app.deliveries.filter((d) => uuid === undefined || d.uuid === uuid)
-  return Wire.json(200, { deliveries: list.map(Callbacks.deliveryBody) })
+  return Wire.ok({ deliveries: list.map(Callbacks.deliveryBody) })
 })
 
 /**

@@ -263,10 +263,54 @@ const prepare = (app: AppState, approval: Approval, target: CallbackTarget, now:
 // Delivery
 // ---------------------------------------------------------------------------
 
+/** What a developer reading the delivery log needs, by Node/undici error code. */
+const readableCodes: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  EPIPE: "connection closed",
+  UND_ERR_SOCKET: "connection closed",
+  ETIMEDOUT: "connection timed out",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host not found (DNS lookup failed)"
+}
+
+/** The error and the errors it wraps (`cause`, an `AggregateError`'s `errors`), outermost first. */
+const chain = (error: unknown): ReadonlyArray<unknown> => {
+  const out: Array<unknown> = []
+  const queue = [error]
+  while (queue.length > 0 && out.length < 10) {
+    const next = queue.shift()
+    if (next === undefined || next === null) continue
+    out.push(next)
+    if (typeof next === "object") {
+      if ("cause" in next) queue.push(next.cause)
+      if ("errors" in next && Array.isArray(next.errors)) queue.push(...next.errors)
+    }
+  }
+  return out
+}
+
+const codeOf = (error: unknown): string | undefined =>
+  typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
+    ? error.code
+    : undefined
+
+/**
+ * Why a delivery got no answer, readably: `connection refused`, `host not
+ * found`... from the error codes the transport wraps (the platform's own
+ * message, `Transport error (POST …)`, says nothing), else the innermost
+ * error's message.
+ */
 const describeFailure = (cause: Cause.Cause<unknown>): string => {
   if (Cause.isInterruptedOnly(cause)) return "interrupted"
-  const error = Cause.squash(cause)
-  return error instanceof Error ? error.message : String(error)
+  const errors = chain(Cause.squash(cause))
+  const known = errors.map(codeOf).find((code) => code !== undefined && code in readableCodes)
+  if (known !== undefined) return readableCodes[known]!
+  const innermost = errors[errors.length - 1]
+  return innermost instanceof Error ? innermost.message : String(innermost)
 }
 
 // The body is drained (and ignored) so that the connection can be reused.

@@ -1,7 +1,8 @@
 /**
  * The control API under `/__emulator`: JSON, authenticated like the Authy
  * API (header, `api_key` query or body field), every route scoped to the
- * application of the key, the clock included. Not counted in `api_calls`.
+ * application of the key, the clock included. Every answer carries
+ * `"success"`, like Authy's. Not counted in `api_calls`.
  *
  * Reserved for later additions, each in its own module mounted in server.ts:
  * `/__emulator/callback` (the OneTouch callback target) and
@@ -50,7 +51,7 @@ const messages = control(({ app, params }) => {
     ...(countryCode === undefined ? {} : { countryCode }),
     ...(phoneNumber === undefined ? {} : { phoneNumber })
   }).filter((m) => channel === undefined || m.channel === channel)
-  return Wire.json(200, { messages: list.map(messageBody) })
+  return Wire.ok({ messages: list.map(messageBody) })
 })
 
 const registerDevice = control(({ app, now, params, path }) => {

@@ -493,14 +493,18 @@ const resetConnection = (request: HttpServerRequest.HttpServerRequest) =>
     return HttpServerResponse.empty()
   })
 
-const html = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>\n"
+/** A gateway's error page for `status`, titled with that status (`503 Service Unavailable`). */
+const html = (status: number) => {
+  const title = `${status} ${STATUS_CODES[status] ?? "Error"}`
+  return `<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>\n`
+}
 
 const statusResponse = (fault: Extract<Fault, { readonly type: "status" }>) => {
   switch (fault.body) {
     case "authy":
       return respond(Wire.error(fault.status, fault.errorCode ?? "60000", fault.message ?? "An error occurred"))
     case "html":
-      return HttpServerResponse.text(html, { status: fault.status, contentType: "text/html" })
+      return HttpServerResponse.text(html(fault.status), { status: fault.status, contentType: "text/html" })
     case "text":
       return HttpServerResponse.text(fault.message ?? `${STATUS_CODES[fault.status] ?? "Error"}\n`, {
         status: fault.status,
