@@ -21,15 +21,21 @@ const announce = Effect.gen(function*() {
   }
 })
 
+/** A bad command line or an unusable port: one readable line on stderr, exit code 2, no stack. */
+const usageError = (message: string) =>
+  Console.error(message).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 2))))
+
+const isAddressInUse = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && "cause" in error &&
+  typeof error.cause === "object" && error.cause !== null && "code" in error.cause && error.cause.code === "EADDRINUSE"
+
 const main = (args: ReadonlyArray<string>) =>
   Effect.suspend(() => {
     let parsed: Cli.Arguments
     try {
       parsed = Cli.parse(args)
     } catch (error) {
-      return Console.error(`${error instanceof Error ? error.message : String(error)}\n\n${Cli.usage}`).pipe(
-        Effect.zipRight(Effect.sync(() => (process.exitCode = 2)))
-      )
+      return usageError(`${error instanceof Error ? error.message : String(error)}\n\n${Cli.usage}`)
     }
     if (parsed.help) return Console.log(Cli.usage)
     return Layer.launch(
@@ -44,6 +50,8 @@ const main = (args: ReadonlyArray<string>) =>
           })
         }))
       )
+    ).pipe(
+      Effect.catchIf(isAddressInUse, () => usageError(`port ${parsed.port} is in use; pass --port 0 for a free one`))
     )
   })
 
