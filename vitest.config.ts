@@ -16,7 +16,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // The packed-package checks are slow; `npm run test:package` runs them.
     exclude: ["test/package/**", "**/node_modules/**"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000
+    // Safety nets for a hang, far above what any test takes even on a loaded machine.
+    testTimeout: 60_000,
+    hookTimeout: 60_000
   }
 })

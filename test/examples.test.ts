@@ -8,7 +8,7 @@ import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
-const limit = 60_000
+const limit = 180_000 // a safety net for a hung example, far above the few seconds each takes
 
 interface Run {
   readonly code: number | null

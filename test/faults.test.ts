@@ -12,9 +12,12 @@
  * started yet? has the reset reached the client?), which is racy. Real time
  * with 10 ms retry delays (no jitter) is deterministic in outcome: the cells
  * whose fault is about time (a hang, a slow answer) use a 1 s attempt
- * timeout, the others a generous 5 s that a loaded machine never reaches, so
- * that no cell can fail by a spurious timeout. The slowest cell takes about
- * 3 s; cells run concurrently, each against its own emulator.
+ * timeout that the fault outlasts by a second on the same event loop, the
+ * others a generous 60 s that even a loaded machine never reaches, so that no
+ * cell can fail by a spurious timeout. Nothing asserts that a cell was quick,
+ * only that it waited at least what the policy and the fault say (a lower
+ * bound holds on any machine). Cells run concurrently, each against its own
+ * emulator.
  */
 import { FetchHttpClient } from "@effect/platform"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -41,7 +44,7 @@ import type { Fault } from "../src/emulator/faults.js"
 /** The attempt timeout of the cells whose fault is a hang or a slow answer. */
 const shortTimeout = 1000
 /** The attempt timeout of the other cells: never reached on loopback. */
-const longTimeout = 5000
+const longTimeout = 60_000
 const policy = RetryPolicy.make({
   maxAttempts: 3,
   baseDelay: "10 millis",
@@ -51,7 +54,7 @@ const policy = RetryPolicy.make({
 })
 
 const emulatorWith = (transport: Layer.Layer<HttpClient.HttpClient>, timeout = longTimeout) =>
-  layerAuthy({ timeout: Duration.millis(timeout), totalTimeout: "20 seconds", retry: policy }).pipe(
+  layerAuthy({ timeout: Duration.millis(timeout), totalTimeout: "5 minutes", retry: policy }).pipe(
     Layer.provide(transport)
   )
 
@@ -251,12 +254,11 @@ interface Expected {
   readonly handled: number
   /** Attempts that timed out. */
   readonly timedOut: number
-  readonly maxMillis: number
 }
 
 const expected = (safety: Safety, fault: FaultCase, times: number): Expected => {
   if (fault.error === undefined) {
-    return { attempts: 1, succeeds: true, handled: 1, timedOut: 0, maxMillis: 0 }
+    return { attempts: 1, succeeds: true, handled: 1, timedOut: 0 }
   }
   const retries = retryable(safety, fault.error)
   const attempts = retries ? Math.min(times + 1, policy.maxAttempts) : 1
@@ -264,8 +266,7 @@ const expected = (safety: Safety, fault: FaultCase, times: number): Expected => 
   const faulted = Math.min(times, attempts)
   const handled = (fault.reached ? faulted : 0) + (succeeds ? 1 : 0)
   const timedOut = fault.slow === true ? faulted : 0
-  const maxMillis = timedOut * shortTimeout + (attempts - 1) * ((fault.waitMillis ?? 0) + 20)
-  return { attempts, succeeds, handled, timedOut, maxMillis }
+  return { attempts, succeeds, handled, timedOut }
 }
 
 // ---------------------------------------------------------------------------
@@ -347,9 +348,8 @@ const runCell = (endpoint: EndpointCase, fault: FaultCase, times: number) =>
     if (endpoint.safety === "read-only") {
       expect({ ...countersAfter, apiCalls: 0 }).toEqual({ ...countersBefore, apiCalls: 0 })
     }
-    // within the configured time (with room for a loaded machine): each
-    // attempt is cut at its timeout, and retries wait what the policy says
-    expect(elapsed).toBeLessThan(want.maxMillis + 1500)
+    // each timed-out attempt waited for its timeout, and retries waited what
+    // the policy and Retry-After say (lower bounds: they hold on any machine)
     expect(elapsed).toBeGreaterThanOrEqual(want.timedOut * shortTimeout - 50)
     if (fault.waitMillis !== undefined && want.attempts > 1) expect(elapsed).toBeGreaterThanOrEqual(fault.waitMillis)
   })
@@ -365,7 +365,7 @@ beforeAll(() => {
   baseline = resources()
 })
 afterAll(async () => {
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 250; i++) {
     const now = resources()
     if (now.sockets <= baseline.sockets && now.timers <= baseline.timers) break
     await new Promise((resolve) => setTimeout(resolve, 20))

@@ -50,8 +50,7 @@ describe("timeoutFail, on the live clock", () => {
       const error = yield* Effect.flip(timeoutFail(effect, { duration: Duration.millis(50), onTimeout }))
       const elapsed = Date.now() - started
       expect(error).toBe("timed out")
-      expect(elapsed).toBeGreaterThanOrEqual(45)
-      expect(elapsed).toBeLessThan(2000)
+      expect(elapsed).toBeGreaterThanOrEqual(45) // never early; how late is the machine's business
       // The interruption has completed by the time the error is returned.
       expect(yield* Deferred.isDone(interrupted)).toBe(true)
     }))
