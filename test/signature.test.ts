@@ -5,6 +5,7 @@ import {
   canonicalFromQueryString,
   canonicalParams,
   computeSignature,
+  parseQuery,
   validateSignature
 } from "../src/internal/signature.js"
 import type { SignatureInput, ValidateSignatureInput } from "../src/internal/signature.js"
@@ -540,4 +541,32 @@ describe("properties", () => {
       expect(validateSignature({ ...input, signature })).toBe(false)
     }
   )
+})
+
+describe("hostile depth (parameters come from the network)", () => {
+  const deepName = (levels: number) => `a${"[b]".repeat(levels)}`
+
+  it("a query key nested 20,000 levels is read as one literal name, not 20,000 objects", () => {
+    const parsed = parseQuery(`${deepName(20_000)}=1`)
+    expect(Object.keys(parsed)).toEqual([deepName(20_000)])
+    expect(parsed[deepName(20_000)]).toBe("1")
+    expect(canonicalFromQueryString(`${deepName(20_000)}=1`)).toMatch(/^a%5Bb%5D.*=1$/)
+  })
+
+  it("31 nested segments are still read as structure", () => {
+    let node: unknown = parseQuery(`${deepName(31)}=1`)
+    for (let i = 0; i < 31; i++) node = (node as Record<string, unknown>)[i === 0 ? "a" : "b"]
+    expect((node as Record<string, unknown>).b).toBe("1")
+    expect(Object.keys(parseQuery(`${deepName(32)}=1`))).toEqual([deepName(32)])
+  })
+
+  it("a body nested 10,000 levels deep is refused, and never validates", () => {
+    let deep: Record<string, unknown> = { leaf: "1" }
+    for (let i = 0; i < 10_000; i++) deep = { b: deep }
+    expect(() => canonicalParams({ a: deep })).toThrow(RangeError)
+    expect(validateSignature({ apiKey: "key", nonce: "1", method: "POST", url: "https://x.test/cb", params: { a: deep }, signature: "x" })).toBe(false)
+    let shallow: Record<string, unknown> = { leaf: "1" }
+    for (let i = 0; i < 30; i++) shallow = { b: shallow }
+    expect(canonicalParams({ a: shallow })).toMatch(/=1$/)
+  })
 })

@@ -89,6 +89,15 @@ const formDecode = (text: string): string =>
 
 type MutableRecord = Record<string, unknown>
 
+/**
+ * How deep parameters may nest. Authy's own callbacks nest three levels at
+ * most (`logos[][res]`); the bound keeps reading and signing linear in the
+ * input, which comes from the network: each level costs a copy of the key so
+ * far, so unbounded depth is quadratic (and, past a few thousand, a stack
+ * overflow).
+ */
+const maxDepth = 32
+
 const isRecord = (value: unknown): value is MutableRecord =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
@@ -125,17 +134,21 @@ const childKey = (prefix: string | undefined, name: string): string =>
 
 // `Array.from` rather than `map` so that holes sign as `key[]=` instead of
 // silently vanishing.
-const flattenArray = (key: string, list: ReadonlyArray<unknown>): Array<string> =>
+const flattenArray = (key: string, list: ReadonlyArray<unknown>, depth: number): Array<string> =>
   Array.from(list).flatMap((element) =>
-    isEmptyContainer(element) ? [] : flattenValue(`${key}${ARRAY_SUFFIX}`, element)
+    isEmptyContainer(element) ? [] : flattenValue(`${key}${ARRAY_SUFFIX}`, element, depth)
   )
 
-const flattenValue = (key: string, value: unknown): Array<string> =>
-  Array.isArray(value)
-    ? flattenArray(key, value)
+const flattenValue = (key: string, value: unknown, depth: number): Array<string> => {
+  if (isContainer(value) && depth >= maxDepth) {
+    throw new RangeError(`callback parameters nest deeper than ${maxDepth} levels`)
+  }
+  return Array.isArray(value)
+    ? flattenArray(key, value, depth + 1)
     : isRecord(value)
-    ? flattenRecord(value, key)
+    ? flattenRecord(value, key, depth + 1)
     : [`${key}=${formEncode(scalarToString(value))}`]
+}
 
 interface Entry {
   readonly sortKey: string
@@ -147,9 +160,9 @@ interface Entry {
 // with the reference formulation (flatten with indices, sort the full keys,
 // rewrite indices to `[]`) — e.g. `{"a":{"x":1},"a!":2}` gives `a%21` first —
 // while emitting every array element as one unit, in order, even past index 9.
-const toEntry = (prefix: string | undefined, name: string, value: unknown): Entry => {
+const toEntry = (prefix: string | undefined, name: string, value: unknown, depth: number): Entry => {
   const key = childKey(prefix, name)
-  return { sortKey: isContainer(value) ? `${key}%5B` : key, pieces: flattenValue(key, value) }
+  return { sortKey: isContainer(value) ? `${key}%5B` : key, pieces: flattenValue(key, value, depth) }
 }
 
 const compareBytes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
@@ -161,10 +174,10 @@ const byteOrder = (a: Entry, b: Entry): number =>
   compareBytes(a.sortKey, b.sortKey) || compareBytes(a.pieces.join("&"), b.pieces.join("&"))
 
 // Empty objects and arrays contribute nothing (not even `key=`).
-const flattenRecord = (record: Readonly<MutableRecord>, prefix: string | undefined): Array<string> =>
+const flattenRecord = (record: Readonly<MutableRecord>, prefix: string | undefined, depth = 1): Array<string> =>
   Object.entries(record)
     .filter(([, value]) => !isEmptyContainer(value))
-    .map(([name, value]) => toEntry(prefix, name, value))
+    .map(([name, value]) => toEntry(prefix, name, value, depth))
     .sort(byteOrder)
     .flatMap((entry) => entry.pieces)
 
@@ -181,7 +194,9 @@ const flattenRecord = (record: Readonly<MutableRecord>, prefix: string | undefin
  *
  * A string or `URLSearchParams` is taken as a raw GET query (see
  * {@link canonicalFromQueryString}). Anything that has no parameter names
- * (a top-level array, scalar, `null`) gives the empty string.
+ * (a top-level array, scalar, `null`) gives the empty string. Parameters
+ * nested deeper than 32 levels throw a `RangeError` (Authy's nest three at
+ * most; {@link validateSignature} answers `false` for them).
  *
  * @example
  * ```ts
@@ -206,12 +221,13 @@ export const canonicalParams = (params: unknown): string => {
 const makeRecord = (): MutableRecord => Object.create(null) as MutableRecord
 
 // `root[a][]` → ["root", "a", ""]; `""` marks an array. Names that are not
-// well-formed bracket syntax are taken literally.
+// well-formed bracket syntax, or that nest deeper than `maxDepth`, are taken
+// literally.
 const parseName = (name: string): readonly [string, ...Array<string>] => {
   const match = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(name)
   if (match === null || match[1] === undefined) return [name]
   const segments = Array.from((match[2] ?? "").matchAll(/\[([^[\]]*)\]/g), (m) => m[1] ?? "")
-  return [match[1], ...segments]
+  return segments.length >= maxDepth ? [name] : [match[1], ...segments]
 }
 
 // As Rack does: a path containing `[]` never starts a new array element.
