@@ -20,8 +20,8 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Cause, Clock, Context, Duration, Effect, Either, Layer, Option, ParseResult, Schema } from "effect"
 import { ValidationError } from "./AuthyError.js"
 import { AuthyService } from "./AuthyService.js"
-import * as Internal from "./internal/callback.js"
-import * as Signature from "./internal/signature.js"
+import * as Internal from "./internal/authy/callback.js"
+import * as Signature from "./internal/authy/signature.js"
 
 // ---------------------------------------------------------------------------
 // Nonce store

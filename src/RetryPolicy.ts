@@ -20,7 +20,7 @@ import { Duration, Effect, FiberRef, Option } from "effect"
 import { dual } from "effect/Function"
 import { globalValue } from "effect/GlobalValue"
 import type { ApiError, NetworkError, ValidationError } from "./AuthyError.js"
-import * as Validate from "./internal/validate.js"
+import * as Validate from "./internal/core/validate.js"
 
 /**
  * How safe it is to send a request again.

@@ -8,7 +8,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, TestClock } from "effect"
 import { type AuthyService, OneTouch, OneTouchCallback, ValidationError } from "../src/index.js"
-import { canonicalParams } from "../src/internal/signature.js"
+import { canonicalParams } from "../src/internal/authy/signature.js"
 import { apiKey, json, makeStub } from "./util/stub.js"
 
 const url = "https://example.com/authy/callback"

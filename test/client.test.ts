@@ -5,7 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import { App, type AuthyService, OneTouch, Phones, RetryPolicy, Tokens, Users } from "../src/index.js"
-import { version } from "../src/internal/version.js"
+import { version } from "../src/internal/core/version.js"
 import packageJson from "../package.json" with { type: "json" }
 import { apiKey, json, makeStub, type Reply, type SentRequest } from "./util/stub.js"
 

@@ -12,7 +12,7 @@ import { Deferred, Effect, Layer, Ref, Schedule } from "effect"
 import { createServer } from "node:http"
 import { OneTouch, OneTouchCallback, Users } from "effect-authy"
 import { type Delivery, Emulator } from "effect-authy/emulator"
-import { canonicalParams } from "../src/internal/signature.js"
+import { canonicalParams } from "../src/internal/authy/signature.js"
 
 const TestLayer = Layer.mergeAll(
   Emulator.layerAuthy(),

@@ -10,7 +10,7 @@
 import * as crypto from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import { afterEach, vi } from "vitest"
-import { computeSignature, validateSignature } from "../src/internal/signature.js"
+import { computeSignature, validateSignature } from "../src/internal/authy/signature.js"
 
 vi.mock("node:crypto", async (importOriginal) => {
   const actual = await importOriginal<typeof import("node:crypto")>()

@@ -7,8 +7,8 @@ import {
   computeSignature,
   parseQuery,
   validateSignature
-} from "../src/internal/signature.js"
-import type { SignatureInput, ValidateSignatureInput } from "../src/internal/signature.js"
+} from "../src/internal/authy/signature.js"
+import type { SignatureInput, ValidateSignatureInput } from "../src/internal/authy/signature.js"
 
 // authy-api.md §3, documented example.
 const DOC = {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Exit, Fiber, TestClock } from "effect"
-import { timeoutFail } from "../src/internal/timeout.js"
+import { timeoutFail } from "../src/internal/core/timeout.js"
 
 const onTimeout = () => "timed out" as const
 

@@ -31,8 +31,8 @@ import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Undici from "@effect/platform-node/Undici"
 import { Effect, Inspectable, Layer, Option, Stream } from "effect"
-import * as DirectSend from "../internal/directSend.js"
-import { maxTimerMillis } from "../internal/timeout.js"
+import * as DirectSend from "../internal/core/directSend.js"
+import { maxTimerMillis } from "../internal/core/timeout.js"
 
 /**
  * @since 0.1.0

@@ -27,7 +27,7 @@ import { Clock, Config, Duration, Effect, Layer, Option, Redacted } from "effect
 import type * as ConfigError from "effect/ConfigError"
 import type * as Scope from "effect/Scope"
 import { createClient, ErrorReply, TimeoutError } from "redis"
-import * as Internal from "../internal/callback.js"
+import * as Internal from "../internal/authy/callback.js"
 import { NonceStore, NonceStoreError, type NonceStoreErrorReason, type NonceStoreService } from "../OneTouchCallback.js"
 
 /**

@@ -7,7 +7,7 @@
  */
 import { Effect } from "effect"
 import { parsePhoneNumberFromString } from "libphonenumber-js/min"
-import { ValidationError } from "../AuthyError.js"
+import { ValidationError } from "../../AuthyError.js"
 import * as Validate from "./validate.js"
 
 /** @internal */

@@ -4,12 +4,12 @@
  * @internal
  */
 import { Effect, Schema } from "effect"
-import type { PhoneInput, PhonesApi } from "../Phones.js"
-import { MessageResponse, PhoneInfoResponse, StartVerificationResponse } from "../Responses.js"
-import type { AuthyHttp } from "./http.js"
-import { traced } from "./span.js"
-import * as Phone from "./phone.js"
-import * as Validate from "./validate.js"
+import type { PhoneInput, PhonesApi } from "../../Phones.js"
+import { MessageResponse, PhoneInfoResponse, StartVerificationResponse } from "../../Responses.js"
+import type { AuthyHttp } from "../core/http.js"
+import { traced } from "../core/span.js"
+import * as Phone from "../core/phone.js"
+import * as Validate from "../core/validate.js"
 
 const decodeStart = Schema.decodeUnknownEither(StartVerificationResponse)
 const decodeMessage = Schema.decodeUnknownEither(MessageResponse)

@@ -4,11 +4,11 @@
  * @internal
  */
 import { Effect, Schema } from "effect"
-import { VerifyTokenResponse } from "../Responses.js"
-import type { TokensApi } from "../Tokens.js"
-import type { AuthyHttp } from "./http.js"
-import { annotate, traced } from "./span.js"
-import * as Validate from "./validate.js"
+import { VerifyTokenResponse } from "../../Responses.js"
+import type { TokensApi } from "../../Tokens.js"
+import type { AuthyHttp } from "../core/http.js"
+import { annotate, traced } from "../core/span.js"
+import * as Validate from "../core/validate.js"
 
 const decodeVerify = Schema.decodeUnknownEither(VerifyTokenResponse)
 

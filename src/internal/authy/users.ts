@@ -4,12 +4,12 @@
  * @internal
  */
 import { Effect, Schema } from "effect"
-import { CreateUserResponse, MessageResponse, QrCodeResponse, TokenRequestResponse, UserStatusResponse } from "../Responses.js"
-import { activityTypes, type AuthyId, type TokenRequestOptions, type UsersApi } from "../Users.js"
-import type { AuthyHttp } from "./http.js"
-import { annotate, traced } from "./span.js"
-import * as Phone from "./phone.js"
-import * as Validate from "./validate.js"
+import { CreateUserResponse, MessageResponse, QrCodeResponse, TokenRequestResponse, UserStatusResponse } from "../../Responses.js"
+import { activityTypes, type AuthyId, type TokenRequestOptions, type UsersApi } from "../../Users.js"
+import type { AuthyHttp } from "../core/http.js"
+import { annotate, traced } from "../core/span.js"
+import * as Phone from "../core/phone.js"
+import * as Validate from "../core/validate.js"
 
 const decodeCreate = Schema.decodeUnknownEither(CreateUserResponse)
 const decodeStatus = Schema.decodeUnknownEither(UserStatusResponse)

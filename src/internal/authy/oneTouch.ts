@@ -6,14 +6,14 @@
  */
 import { Duration, Effect, Option, Schedule, ScheduleDecision, ScheduleIntervals, Schema, Stream } from "effect"
 import type { Clock, Redacted } from "effect"
-import { type ApiError, NetworkError, ValidationError } from "../AuthyError.js"
-import type { ApprovalRequestInput, AwaitApprovalOptions, Logo, OneTouchApi, PollOutcome } from "../OneTouch.js"
-import * as RetryPolicy from "../RetryPolicy.js"
-import { ApprovalStatusResponse, SendApprovalResponse } from "../Responses.js"
-import type { AuthyHttp, Endpoint } from "./http.js"
-import { annotate, traced } from "./span.js"
+import { type ApiError, NetworkError, ValidationError } from "../../AuthyError.js"
+import type { ApprovalRequestInput, AwaitApprovalOptions, Logo, OneTouchApi, PollOutcome } from "../../OneTouch.js"
+import * as RetryPolicy from "../../RetryPolicy.js"
+import { ApprovalStatusResponse, SendApprovalResponse } from "../../Responses.js"
+import type { AuthyHttp, Endpoint } from "../core/http.js"
+import { annotate, traced } from "../core/span.js"
 import * as Signature from "./signature.js"
-import * as Validate from "./validate.js"
+import * as Validate from "../core/validate.js"
 
 const decodeSend = Schema.decodeUnknownEither(SendApprovalResponse)
 const decodeStatus = Schema.decodeUnknownEither(ApprovalStatusResponse)

@@ -4,11 +4,11 @@
  * @internal
  */
 import { Effect, Schema } from "effect"
-import type { AppApi } from "../App.js"
-import { AppDetailsResponse, AppStatsResponse } from "../Responses.js"
-import type { AuthyHttp } from "./http.js"
-import { traced } from "./span.js"
-import * as Validate from "./validate.js"
+import type { AppApi } from "../../App.js"
+import { AppDetailsResponse, AppStatsResponse } from "../../Responses.js"
+import type { AuthyHttp } from "../core/http.js"
+import { traced } from "../core/span.js"
+import * as Validate from "../core/validate.js"
 
 const decodeDetails = Schema.decodeUnknownEither(AppDetailsResponse)
 const decodeStats = Schema.decodeUnknownEither(AppStatsResponse)

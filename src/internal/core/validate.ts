@@ -5,7 +5,7 @@
  * @internal
  */
 import { Duration, Effect, Predicate } from "effect"
-import { ValidationError } from "../AuthyError.js"
+import { ValidationError } from "../../AuthyError.js"
 
 type Check<A> = Effect.Effect<A, ValidationError>
 
