@@ -10,8 +10,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc } from "effect"
 import { request as httpRequest } from "node:http"
 import { Emulator, layer } from "effect-authy/emulator"
-import * as Params from "../src/emulator/params.js"
-import * as PathPattern from "../src/emulator/pathPattern.js"
+import * as Params from "../src/emulator/core/params.js"
+import * as PathPattern from "../src/emulator/core/pathPattern.js"
 
 interface RawResponse {
   readonly status: number

@@ -12,8 +12,8 @@ import { request as httpRequest } from "node:http"
 import { connect } from "node:net"
 import { Emulator, layer } from "effect-authy/emulator"
 import * as Cli from "../src/emulator/cli.js"
-import * as Faults from "../src/emulator/faults.js"
-import { maxBodyBytes } from "../src/emulator/server.js"
+import * as Faults from "../src/emulator/core/faults.js"
+import { maxBodyBytes } from "../src/emulator/core/server.js"
 
 interface RawResponse {
   readonly status: number

@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import { request as httpRequest } from "node:http"
 import { Emulator, layer, Totp } from "effect-authy/emulator"
 import * as Cli from "../src/emulator/cli.js"
-import * as Params from "../src/emulator/params.js"
+import * as Params from "../src/emulator/core/params.js"
 
 interface RawResponse {
   readonly status: number

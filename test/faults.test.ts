@@ -39,7 +39,7 @@ import {
 import { Emulator, layerAuthy } from "effect-authy/emulator"
 import { UndiciHttpClient } from "effect-authy/node"
 import type { Counters } from "../src/emulator/control.js"
-import type { Fault } from "../src/emulator/faults.js"
+import type { Fault } from "../src/emulator/core/faults.js"
 
 /** The attempt timeout of the cells whose fault is a hang or a slow answer. */
 const shortTimeout = 1000

@@ -8,11 +8,12 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import { Context, Effect, Layer, Redacted } from "effect"
 import { AuthyService, type Options as AuthyOptions } from "../AuthyService.js"
-import * as Callbacks from "./callbacks.js"
-import * as Control from "./control.js"
-import * as Faults from "./faults.js"
-import * as Server from "./server.js"
-import * as State from "./State.js"
+import * as Server from "./app.js"
+import * as Callbacks from "./authy/callbacks.js"
+import * as AuthyControl from "./authy/control.js"
+import * as State from "./authy/State.js"
+import type * as Control from "./control.js"
+import * as Faults from "./core/faults.js"
 
 /**
  * @since 0.1.0
@@ -106,7 +107,8 @@ export const layerFromState = (
       yield* Callbacks.start(options.callback)
       const faults = yield* Faults.make(state.apiKeys, options.randomFaults)
       const url = yield* Server.serve(options).pipe(Effect.provideService(Faults.EmulatorFaults, faults))
-      return { url, apiKeys: state.apiKeys, control: Control.make(state, faults) }
+      const control: Control.EmulatorControl = AuthyControl.make(state, faults)
+      return { url, apiKeys: state.apiKeys, control }
     })
   )
 

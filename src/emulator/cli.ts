@@ -5,9 +5,9 @@
  */
 import { parseArgs } from "node:util"
 import { Either } from "effect"
-import { parseTarget, type TargetInput } from "./callbacks.js"
+import { parseTarget, type TargetInput } from "./authy/callbacks.js"
 import { defaultApiKey } from "./Emulator.js"
-import { defaultRandomKinds, type RandomKind, randomKinds } from "./faults.js"
+import { defaultRandomKinds, type RandomKind, randomKinds } from "./core/faults.js"
 
 /**
  * @since 0.1.0

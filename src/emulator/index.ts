@@ -31,24 +31,24 @@ export type {
 /**
  * @since 0.1.0
  */
-export type { Fault, FaultBody, FaultControl, FaultSpec, FaultView, RandomFaults, RandomKind } from "./faults.js"
+export type { Fault, FaultBody, FaultControl, FaultSpec, FaultView, RandomFaults, RandomKind } from "./core/faults.js"
 
 /**
  * @since 0.1.0
  */
-export { EmulatorState } from "./State.js"
+export { EmulatorState } from "./authy/State.js"
 
 /**
  * @since 0.1.0
  */
-export * as State from "./State.js"
+export * as State from "./authy/State.js"
 
 /**
  * @since 0.1.0
  */
-export * as Server from "./server.js"
+export * as Server from "./app.js"
 
 /**
  * @since 0.1.0
  */
-export * as Totp from "./totp.js"
+export * as Totp from "./core/totp.js"

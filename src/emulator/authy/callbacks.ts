@@ -17,7 +17,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Cause, Context, Duration, Effect, Either, Exit, FiberSet, Layer, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
-import { canonicalParams, computeSignature } from "../internal/signature.js"
+import { canonicalParams, computeSignature } from "../../internal/signature.js"
 import { expiresAt } from "./approvals.js"
 import { type AppState, type Approval, type CallbackTarget, type Delivery, EmulatorState, type Service } from "./State.js"
 

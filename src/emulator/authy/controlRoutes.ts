@@ -1,12 +1,13 @@
 /**
- * The control API under `/__emulator`: JSON, authenticated like the Authy
- * API (header, `api_key` query or body field), every route scoped to the
- * application of the key, the clock included. Every answer carries
- * `"success"`, like Authy's. Not counted in `api_calls`.
+ * The Authy side of the control API under `/__emulator`: JSON, authenticated
+ * like the Authy API (header, `api_key` query or body field), every route
+ * scoped to the application of the key, the clock included. Every answer
+ * carries `"success"`, like Authy's. Not counted in `api_calls`.
  *
- * Reserved for later additions, each in its own module mounted in server.ts:
- * `/__emulator/callback` (the OneTouch callback target) and
- * `/__emulator/faults` (injected failures).
+ * The routes both dialects serve (messages, clock, reset) are exported as
+ * handlers and mounted once, by credentials, in ../app.ts; the callback
+ * target (callbackRoutes.ts) and the faults (core/faultRoutes.ts) are
+ * mounted beside.
  *
  * @since 0.1.0
  */
@@ -14,9 +15,10 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect } from "effect"
 import * as Approvals from "./approvals.js"
+import { advanceSeconds, authenticated, clockBody as coreClockBody } from "../core/control.js"
+import * as Params from "../core/params.js"
 import { currentTotp, selectMessages, snapshot } from "./control.js"
-import * as Params from "./params.js"
-import { authenticated, type Context, handler } from "./request.js"
+import { type Context, handler } from "./request.js"
 import { advanceClock as advanceAppClock, EmulatorState, type Message } from "./State.js"
 import * as Users from "./users.js"
 import * as Wire from "./wire.js"
@@ -41,7 +43,13 @@ const optionalNumber = (params: Params.Params, key: string): number | undefined 
   return value === undefined || Number.isNaN(value) ? undefined : value
 }
 
-const messages = control(({ app, params }) => {
+/**
+ * `GET /__emulator/messages?authy_id=…` for an application.
+ *
+ * @since 0.2.0
+ * @category handlers
+ */
+export const messages = control(({ app, params }) => {
   const authyId = optionalNumber(params, "authy_id")
   const countryCode = optionalNumber(params, "country_code")
   const phoneNumber = Params.string(params, "phone_number")
@@ -95,27 +103,40 @@ const counters = control(({ app }) => {
   })
 })
 
-const clockBody = (now: number, offset: number) =>
-  Wire.ok({ now: iso(now), unix: Math.floor(now / 1000), offset_seconds: offset / 1000 })
+const clockBody = (now: number, offset: number) => Wire.ok(coreClockBody(now, offset))
 
-/** The clock of the key's application. */
-const clock = control(({ app, now }) => clockBody(now, app.clockOffset))
+/**
+ * `GET /__emulator/clock`: the clock of the key's application.
+ *
+ * @since 0.2.0
+ * @category handlers
+ */
+export const clock = control(({ app, now }) => clockBody(now, app.clockOffset))
 
-const invalidSeconds = (reason: string) => Wire.error(400, "60004", `Invalid parameter: seconds - ${reason}`)
-
-/** Moves the clock of the key's application only; 400 past the bound (State.ts). */
-const advanceClock = control(({ app, now, params }) => {
-  const text = Params.string(params, "seconds")
-  if (text === undefined || text.trim() === "") return Wire.missingParameter("seconds")
-  const millis = Number(text) * 1000
+/**
+ * `POST /__emulator/clock/advance`: moves the clock of the key's application
+ * only; 400 past the bound (core/tenants.ts).
+ *
+ * @since 0.2.0
+ * @category handlers
+ */
+export const advanceClock = control(({ app, now, params }) => {
+  const millis = advanceSeconds(Wire.dialect, params)
+  if (typeof millis !== "number") return millis
   const refused = advanceAppClock(app, millis)
-  return refused === undefined ? clockBody(now + millis, app.clockOffset) : invalidSeconds(refused)
+  return refused === undefined ? clockBody(now + millis, app.clockOffset) : Wire.dialect.invalidParameter("seconds", refused)
 })
 
-/** Empties the application of the key (its clock keeps its time); other applications are left alone. */
-const reset = authenticated(({ apiKey }) =>
+/**
+ * `POST /__emulator/reset`: empties the application of the key (its clock
+ * keeps its time); other applications are left alone.
+ *
+ * @since 0.2.0
+ * @category handlers
+ */
+export const reset = authenticated(({ tenant }) =>
   Effect.flatMap(EmulatorState, (state) =>
-    state.resetApp(apiKey).pipe(
+    state.resetApp(tenant).pipe(
       Effect.as(Wire.ok({ message: "Application reset." })),
       Effect.catchTag("UnknownApiKey", () => Effect.succeed(Wire.invalidApiKey))
     ))
@@ -131,20 +152,16 @@ const pixel = Buffer.from(
 )
 
 /**
- * The control routes.
+ * The control routes only the Authy side serves.
  *
  * @since 0.1.0
  * @category routers
  */
 export const router = HttpRouter.empty.pipe(
-  HttpRouter.get("/__emulator/messages", messages),
   HttpRouter.post("/__emulator/users/:authy_id/devices", registerDevice),
   HttpRouter.post("/__emulator/approval_requests/:uuid/approve", decide("approved")),
   HttpRouter.post("/__emulator/approval_requests/:uuid/deny", decide("denied")),
   HttpRouter.get("/__emulator/approval_requests/:uuid", approvalRequest),
   HttpRouter.get("/__emulator/counters", counters),
-  HttpRouter.get("/__emulator/clock", clock),
-  HttpRouter.post("/__emulator/clock/advance", advanceClock),
-  HttpRouter.post("/__emulator/reset", reset),
   HttpRouter.get("/__emulator/qr/:file", Effect.succeed(HttpServerResponse.uint8Array(pixel, { contentType: "image/png" })))
 )

@@ -1,7 +1,9 @@
 /**
- * Time-based one-time passwords (RFC 6238) as the Authy app computes them:
- * HMAC-SHA1 over a 30-second counter, truncated to 7 digits. Secrets travel
- * in base32 (RFC 4648, no padding), the form authenticator apps take.
+ * Time-based one-time passwords (RFC 6238): HMAC over a counter of time
+ * steps, truncated to a number of digits. The defaults are the Authy app's
+ * (SHA-1, 30 seconds, 7 digits); Verify TOTP factors pass their own step,
+ * length and algorithm. Secrets travel in base32 (RFC 4648, no padding), the
+ * form authenticator apps take.
  *
  * @since 0.1.0
  */
@@ -81,27 +83,56 @@ export const base32Decode = (text: string): Uint8Array => {
 export const generateSecret = (): string => base32Encode(randomBytes(20))
 
 /**
+ * The HMAC algorithms of RFC 6238 (Verify's `Config.Alg`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Algorithm = "sha1" | "sha256" | "sha512"
+
+/**
  * HOTP (RFC 4226) of a raw key at a counter.
  *
  * @since 0.1.0
  * @category codes
  */
-export const hotp = (key: Uint8Array, counter: number, digits: number = authyDigits): string => {
+export const hotp = (key: Uint8Array, counter: number, digits: number = authyDigits, alg: Algorithm = "sha1"): string => {
   const message = Buffer.alloc(8)
   message.writeBigUInt64BE(BigInt(counter))
-  const mac = createHmac("sha1", key).update(message).digest()
+  const mac = createHmac(alg, key).update(message).digest()
   const offset = mac[mac.length - 1]! & 0x0f
   const binary = (mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** digits
   return binary.toString().padStart(digits, "0")
 }
 
 /**
- * The 30-second counter of a Unix time in milliseconds.
+ * The shape of a TOTP code: its length, its time step and its HMAC.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Config {
+  readonly digits: number
+  readonly stepSeconds: number
+  readonly alg: Algorithm
+}
+
+/**
+ * The Authy app's codes: 7 digits, 30 seconds, SHA-1.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const authyConfig: Config = { digits: authyDigits, stepSeconds, alg: "sha1" }
+
+/**
+ * The counter of a Unix time in milliseconds, in steps of `step` seconds
+ * (30 by default).
  *
  * @since 0.1.0
  * @category codes
  */
-export const counterAt = (millis: number): number => Math.floor(millis / 1000 / stepSeconds)
+export const counterAt = (millis: number, step: number = stepSeconds): number => Math.floor(millis / 1000 / step)
 
 /**
  * The TOTP code of a base32 secret at a time (Unix milliseconds).
@@ -109,22 +140,33 @@ export const counterAt = (millis: number): number => Math.floor(millis / 1000 / 
  * @since 0.1.0
  * @category codes
  */
-export const totp = (secret: string, millis: number, digits: number = authyDigits): string =>
-  hotp(base32Decode(secret), counterAt(millis), digits)
+export const totp = (
+  secret: string,
+  millis: number,
+  digits: number = authyDigits,
+  config: Omit<Config, "digits"> = authyConfig
+): string => hotp(base32Decode(secret), counterAt(millis, config.stepSeconds), digits, config.alg)
 
 /**
- * The counter at which `code` is valid for `secret`, looking one step either
- * side of `millis` (clock drift between phone and server), or `undefined`.
+ * The counter at which `code` is valid for `secret`, looking `window` steps
+ * either side of `millis` (clock drift between phone and server; Verify's
+ * `skew`), or `undefined`.
  *
  * @since 0.1.0
  * @category codes
  */
-export const matchingCounter = (secret: string, code: string, millis: number, window = 1): number | undefined => {
-  if (code.length !== authyDigits) return undefined
+export const matchingCounter = (
+  secret: string,
+  code: string,
+  millis: number,
+  window = 1,
+  config: Config = authyConfig
+): number | undefined => {
+  if (code.length !== config.digits) return undefined
   const key = base32Decode(secret)
-  const now = counterAt(millis)
+  const now = counterAt(millis, config.stepSeconds)
   for (let counter = now - window; counter <= now + window; counter++) {
-    if (counter >= 0 && hotp(key, counter) === code) return counter
+    if (counter >= 0 && hotp(key, counter, config.digits, config.alg) === code) return counter
   }
   return undefined
 }

@@ -6,10 +6,12 @@
  * before or after the request was processed, truncated bodies and 429s with
  * `Retry-After`.
  *
- * Faults belong to one application: those set with an API key apply only to
- * requests carrying that key (in the header, the query or the body), and a
- * request without a served key is never faulted, so that no application can
- * break another's requests.
+ * Faults belong to one tenant, an Authy application or a Twilio account:
+ * those set with an API key apply only to requests carrying that key (in the
+ * header, the query or the body), those set with an account's credentials
+ * only to requests authenticated as that account, and a request without
+ * served credentials is never faulted, so that no tenant can break another's
+ * requests. Every injected error is written in the dialect of the request.
  *
  * Faults act on the transport, so they use the real clock (never the emulator
  * clock, nor a `TestClock` the emulator may have been started under) and the
@@ -24,13 +26,14 @@ import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequ
 import { Context, Effect } from "effect"
 import { STATUS_CODES } from "node:http"
 import type { Socket } from "node:net"
+import { type Dialect, respond } from "./dialect.js"
 import * as PathPattern from "./pathPattern.js"
-import { respond, RequestInput } from "./request.js"
-import * as Wire from "./wire.js"
+import { isControlPath, RequestScope, urlOf } from "./request.js"
 
 /**
- * The body of an injected error status: Authy's JSON error, a gateway's HTML
- * page, plain text, or nothing.
+ * The body of an injected error status: the API's own JSON error (`authy`:
+ * Authy's body on an Authy request, Twilio's on a Verify or Lookup request),
+ * a gateway's HTML page, plain text, or nothing.
  *
  * @since 0.1.0
  * @category models
@@ -41,7 +44,7 @@ export type FaultBody = "authy" | "html" | "text" | "empty"
  * One way to fail a request.
  *
  * - `status`: answer `status` with a `body` of the given kind, without running the endpoint.
- * - `rate_limit`: 429 `60003` with `Retry-After: retryAfter`, without running the endpoint.
+ * - `rate_limit`: 429 (Authy `60003`, Twilio `20429`) with `Retry-After: retryAfter`, without running the endpoint.
  * - `delay`: wait `ms` (real time) before (`when: "before"`) or after running the endpoint.
  * - `hang`: never answer; the connection is reset after `ms` if the client has not given up.
  * - `reset`: reset the connection before the endpoint runs, or after it ran (its answer lost).
@@ -247,8 +250,11 @@ export interface AppFaults extends FaultControl {
  * @category models
  */
 export interface Service {
-  /** The faults of the application of `apiKey`; `undefined` for a key the emulator does not serve. */
-  readonly forApp: (apiKey: string) => AppFaults | undefined
+  /**
+   * The faults of a tenant (an application's API key, an account's SID);
+   * `undefined` for one the emulator does not serve.
+   */
+  readonly forApp: (tenant: string) => AppFaults | undefined
 }
 
 /**
@@ -441,20 +447,20 @@ const makeApp = (random: RandomFaults | undefined): AppFaults => {
 }
 
 /**
- * Builds an empty store for the applications of `apiKeys`, each with the
- * random mode `random` when given (the owner's setting, from the CLI or the
- * layer: every application starts with it).
+ * Builds an empty store for the tenants named (API keys, account SIDs), each
+ * with the random mode `random` when given (the owner's setting, from the CLI
+ * or the layer: every tenant starts with it).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (apiKeys: ReadonlyArray<string>, random?: RandomFaults): Effect.Effect<Service> =>
+export const make = (tenants: ReadonlyArray<string>, random?: RandomFaults): Effect.Effect<Service> =>
   Effect.sync(() => {
     if (random !== undefined) {
       const invalid = checkRate(random)
       if (invalid !== undefined) throw new Error(invalid)
     }
-    const apps = new Map(apiKeys.map((key) => [key, makeApp(random)]))
+    const apps = new Map(tenants.map((tenant) => [tenant, makeApp(random)]))
     return { forApp: (apiKey) => apps.get(apiKey) }
   })
 
@@ -499,10 +505,10 @@ const html = (status: number) => {
   return `<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>\n`
 }
 
-const statusResponse = (fault: Extract<Fault, { readonly type: "status" }>) => {
+const statusResponse = (dialect: Dialect, fault: Extract<Fault, { readonly type: "status" }>) => {
   switch (fault.body) {
     case "authy":
-      return respond(Wire.error(fault.status, fault.errorCode ?? "60000", fault.message ?? "An error occurred"))
+      return respond(dialect.error(fault.status, fault.errorCode, fault.message ?? "An error occurred"))
     case "html":
       return HttpServerResponse.text(html(fault.status), { status: fault.status, contentType: "text/html" })
     case "text":
@@ -515,8 +521,8 @@ const statusResponse = (fault: Extract<Fault, { readonly type: "status" }>) => {
   }
 }
 
-const rateLimited = (retryAfter: string) => {
-  const reply = Wire.error(429, "60003", "Too many requests")
+const rateLimited = (dialect: Dialect, retryAfter: string) => {
+  const reply = dialect.rateLimited
   return HttpServerResponse.text(reply.body, {
     status: 429,
     contentType: "application/json; charset=utf-8",
@@ -562,16 +568,17 @@ const truncate = (
 export const apply = <E, R>(
   taken: Taken,
   app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>,
-  request: HttpServerRequest.HttpServerRequest
+  request: HttpServerRequest.HttpServerRequest,
+  dialect: Dialect
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R> => {
   const fault = taken.fault
   const held = <A, E2, R2>(effect: Effect.Effect<A, E2, R2>) =>
     Effect.acquireUseRelease(Effect.sync(taken.hold), () => effect, () => Effect.sync(taken.release))
   switch (fault.type) {
     case "status":
-      return Effect.succeed(statusResponse(fault))
+      return Effect.succeed(statusResponse(dialect, fault))
     case "rate_limit":
-      return Effect.succeed(rateLimited(fault.retryAfter))
+      return Effect.succeed(rateLimited(dialect, fault.retryAfter))
     case "delay":
       return fault.when === "before"
         ? Effect.zipRight(held(realSleep(fault.ms)), app)
@@ -586,13 +593,8 @@ export const apply = <E, R>(
 }
 
 /**
- * The path of a request URL, without its query.
- */
-const pathOf = (url: string) => new URL(url, "http://emulator.invalid").pathname
-
-/**
- * Applies to every request but the control API's the faults of its
- * application (the one of its API key); a request without a served key is
+ * Applies to every request but the control API's the faults of its tenant
+ * (the one its credentials name); a request without served credentials is
  * never faulted.
  *
  * @since 0.1.0
@@ -603,14 +605,14 @@ export const middleware = <E, R>(
 ): Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   E,
-  R | EmulatorFaults | RequestInput | HttpServerRequest.HttpServerRequest
+  R | EmulatorFaults | RequestScope | HttpServerRequest.HttpServerRequest
 > =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const path = pathOf(request.url)
-    if (path === "/__emulator" || path.startsWith("/__emulator/")) return yield* app
-    const { apiKey } = yield* RequestInput
-    const faults = apiKey === undefined ? undefined : (yield* EmulatorFaults).forApp(apiKey)
+    const path = urlOf(request).pathname
+    if (isControlPath(path)) return yield* app
+    const { dialect, tenant } = yield* RequestScope
+    const faults = tenant === undefined ? undefined : (yield* EmulatorFaults).forApp(tenant)
     const taken = faults?.take(request.method, path)
-    return taken === undefined ? yield* app : yield* apply(taken, app, request)
+    return taken === undefined ? yield* app : yield* apply(taken, app, request, dialect)
   })

@@ -5,11 +5,11 @@
  *
  * @since 0.1.0
  */
-import * as Params from "./params.js"
-import * as Random from "./random.js"
+import * as Params from "../core/params.js"
+import * as Random from "../core/random.js"
 import type { AppState, Device, IssuedToken, User } from "./State.js"
 import * as Stats from "./stats.js"
-import * as Totp from "./totp.js"
+import * as Totp from "../core/totp.js"
 import * as Users from "./users.js"
 import * as Wire from "./wire.js"
 

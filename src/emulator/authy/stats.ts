@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { AppDetailsResponse, AppStatsResponse } from "../Responses.js"
+import { AppDetailsResponse, AppStatsResponse } from "../../Responses.js"
 import type { AppState, MonthCounts } from "./State.js"
 import * as Wire from "./wire.js"
 

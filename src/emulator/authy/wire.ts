@@ -6,17 +6,15 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { type Dialect, json, type Reply } from "../core/dialect.js"
 
 /**
- * One answer: an HTTP status and the exact body text.
+ * One answer: an HTTP status and the exact body text (the core's reply).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Reply {
-  readonly status: number
-  readonly body: string
-}
+export type { Reply }
 
 /**
  * A reply from a body written out by hand (key order as given).
@@ -24,7 +22,7 @@ export interface Reply {
  * @since 0.1.0
  * @category constructors
  */
-export const json = (status: number, body: unknown): Reply => ({ status, body: JSON.stringify(body) })
+export { json }
 
 /**
  * A 200 success: the body, then `"success":true`.
@@ -153,3 +151,24 @@ export const notFound = (method: string, path: string): Reply =>
  * @category errors
  */
 export const badRequest = (reason: string): Reply => error(400, "60002", `Invalid request: ${reason}`)
+
+/**
+ * Authy's answers as the core writes them: for the server's own errors, the
+ * faults and the control API of applications. An error code is Authy's text
+ * (`"60000"` when none is given).
+ *
+ * @since 0.2.0
+ * @category dialect
+ */
+export const dialect: Dialect = {
+  name: "authy",
+  ok,
+  error: (status, code, message) => error(status, code ?? "60000", message),
+  invalidParameter: (name, reason) => error(400, "60004", `Invalid parameter: ${name} - ${reason}`),
+  missingParameter,
+  badRequest,
+  tooLarge: (reason) => error(413, "60002", `Invalid request: ${reason}`),
+  unauthorized: invalidApiKey,
+  notFound,
+  rateLimited: error(429, "60003", "Too many requests")
+}

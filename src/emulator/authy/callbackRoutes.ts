@@ -14,7 +14,7 @@
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import { Either } from "effect"
 import * as Callbacks from "./callbacks.js"
-import * as Params from "./params.js"
+import * as Params from "../core/params.js"
 import { type Context, handler } from "./request.js"
 import type { AppState } from "./State.js"
 import * as Wire from "./wire.js"

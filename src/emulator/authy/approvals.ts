@@ -6,9 +6,9 @@
  *
  * @since 0.1.0
  */
-import { ApprovalStatusResponse, type ApprovalStatus, SendApprovalResponse } from "../Responses.js"
-import * as Params from "./params.js"
-import * as Random from "./random.js"
+import { ApprovalStatusResponse, type ApprovalStatus, SendApprovalResponse } from "../../Responses.js"
+import * as Params from "../core/params.js"
+import * as Random from "../core/random.js"
 import type { AppState, Approval, User } from "./State.js"
 import * as Wire from "./wire.js"
 

@@ -329,3 +329,38 @@ export const object = (params: Params, key: string): Params => {
   const value = params[key]
   return isObject(value) ? value : record()
 }
+
+/**
+ * Twilio's form encoding (verify-api.md §1): keys are literal (`Config.TimeStep`,
+ * `Details.Fields`, no brackets), a repeated key collects its values in order
+ * into an array (`EventTypes=a&EventTypes=b`), the query and a form body are
+ * read alike. A JSON body is refused: Twilio's APIs take forms only. The
+ * {@link limits} on the number of parameters apply as for Authy's parameters;
+ * there is no nesting to bound.
+ *
+ * @since 0.2.0
+ * @category parsing
+ */
+export const fromForm = (
+  search: URLSearchParams,
+  body: string,
+  contentType: string | undefined
+): Params | MalformedBody => {
+  const type = (contentType ?? "").toLowerCase()
+  if (body.trim() !== "" && (type.includes("json") || (!type.includes("x-www-form-urlencoded") && looksLikeJson(body)))) {
+    return new MalformedBody("the body must be application/x-www-form-urlencoded")
+  }
+  const budget = newBudget()
+  const out = record()
+  for (const pairs of [search, new URLSearchParams(body)]) {
+    for (const [key, value] of pairs) {
+      if (!spend(budget)) return tooMany
+      if (forbidden.has(key)) continue
+      const existing = out[key]
+      if (existing === undefined) out[key] = value
+      else if (Array.isArray(existing)) existing.push(value)
+      else out[key] = [existing, value]
+    }
+  }
+  return out
+}

@@ -1,7 +1,7 @@
 /**
- * The emulator's state: one in-memory application per API key, each with
- * its own clock (the real clock plus an offset that tests advance instead of
- * sleeping), so that no application's control calls change another's world.
+ * The Authy side's state: one in-memory application per API key, each a
+ * tenant of the core's store (core/tenants.ts) with its own clock, so that no
+ * application's control calls change another's world.
  *
  * Every change happens inside one synchronous function run by
  * {@link Service.use}, so a request's reads and writes are atomic without
@@ -10,7 +10,8 @@
  * @since 0.1.0
  */
 import { Context, Effect, Layer, type Scope } from "effect"
-import * as Random from "./random.js"
+import * as Random from "../core/random.js"
+import * as Tenants from "../core/tenants.js"
 
 /**
  * The channels a code can be sent on: `sms`/`call` for Authy tokens,
@@ -276,13 +277,12 @@ export const emptyApp = (apiKey: string, appId: number, now: number): AppState =
 
 /**
  * How far an application's clock may run ahead of real time: 100 years of
- * 365 days. Far beyond any expiry a test needs, and far inside the range of
- * a JavaScript `Date`, so that every time the emulator prints stays valid.
+ * 365 days (the core's bound for every tenant).
  *
  * @since 0.1.0
  * @category clock
  */
-export const maxClockOffsetMillis = 100 * 365 * 86_400_000
+export const maxClockOffsetMillis: number = Tenants.maxClockOffsetMillis
 
 /**
  * Moves the application's clock forward by `millis`; answers why not (and
@@ -292,15 +292,7 @@ export const maxClockOffsetMillis = 100 * 365 * 86_400_000
  * @since 0.1.0
  * @category clock
  */
-export const advanceClock = (app: AppState, millis: number): string | undefined => {
-  if (!Number.isFinite(millis) || millis < 0) return "must be a non-negative number"
-  if (app.clockOffset + millis > maxClockOffsetMillis) {
-    const left = Math.floor((maxClockOffsetMillis - app.clockOffset) / 1000)
-    return `must be at most ${left}: the emulator clock runs at most ${maxClockOffsetMillis / 1000} seconds (100 years) ahead`
-  }
-  app.clockOffset += millis
-  return undefined
-}
+export const advanceClock: (app: AppState, millis: number) => string | undefined = Tenants.advanceClock
 
 /**
  * The API key is not one the emulator serves.
@@ -349,65 +341,33 @@ export interface Service {
 export class EmulatorState extends Context.Tag("effect-authy/emulator/EmulatorState")<EmulatorState, Service>() {}
 
 /**
- * Builds an empty state serving `apiKeys` (at least one).
+ * Builds an empty state serving `apiKeys` (at least one), on the core's
+ * tenant store.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make = (apiKeys: ReadonlyArray<string>): Effect.Effect<Service> =>
   Effect.sync(() => {
-    const keys = [...new Set(apiKeys)]
-    if (keys.length === 0) throw new Error("The emulator needs at least one API key")
-    const fresh = () => new Map(keys.map((key, i) => [key, emptyApp(key, i + 1, Date.now())]))
-    let apps = fresh()
-    const listeners = new Set<AnsweredListener>()
-    // After the step, not from inside it: a listener sees the state complete.
-    const announce = (app: AppState, now: number) => {
-      for (const approval of app.answered.splice(0)) listeners.forEach((listener) => listener(app, approval, now))
-    }
-    const run = <A>(app: AppState, f: (app: AppState, now: number) => A): A => {
-      const now = Date.now() + app.clockOffset
-      try {
-        return f(app, now)
-      } finally {
-        announce(app, now)
-      }
-    }
-    // The callback target is configuration, like the key, and the clock
-    // never runs backwards: a reset of one application keeps both.
-    const keepSettings = (previous: AppState, next: AppState): AppState => {
-      next.callback = previous.callback
-      next.clockOffset = previous.clockOffset
-      return next
-    }
-    const use = <A>(apiKey: string, f: (app: AppState, now: number) => A) =>
-      Effect.suspend(() => {
-        const app = apps.get(apiKey)
-        return app === undefined ? Effect.fail(new UnknownApiKey()) : Effect.sync(() => run(app, f))
-      })
+    if (apiKeys.length === 0) throw new Error("The emulator needs at least one API key")
+    const store = Tenants.make<AppState, Approval>(apiKeys, {
+      empty: emptyApp,
+      // The callback target is configuration, like the key: resets keep it.
+      keep: (previous, next) => {
+        next.callback = previous.callback
+      },
+      keepOnResetAll: (previous, next) => {
+        next.callback = previous.callback
+      },
+      drain: (app) => app.answered.splice(0)
+    })
+    const unknownKey = () => Effect.fail(new UnknownApiKey())
     return {
-      apiKeys: keys,
-      use,
-      resetApp: (apiKey) =>
-        Effect.suspend(() => {
-          const app = apps.get(apiKey)
-          if (app === undefined) return Effect.fail(new UnknownApiKey())
-          apps.set(apiKey, keepSettings(app, emptyApp(apiKey, app.appId, Date.now() + app.clockOffset)))
-          return Effect.void
-        }),
-      // The clocks go back to real time; the callback targets stay.
-      resetAll: Effect.sync(() => {
-        const previous = apps
-        apps = fresh()
-        apps.forEach((app, key) => {
-          app.callback = previous.get(key)?.callback
-        })
-      }),
-      onAnswered: (listener) =>
-        Effect.acquireRelease(
-          Effect.sync(() => void listeners.add(listener)),
-          () => Effect.sync(() => listeners.delete(listener))
-        )
+      apiKeys: store.ids,
+      use: (apiKey, f) => Effect.catchTag(store.use(apiKey, f), "UnknownTenant", unknownKey),
+      resetApp: (apiKey) => Effect.catchTag(store.reset(apiKey), "UnknownTenant", unknownKey),
+      resetAll: store.resetAll,
+      onAnswered: store.listen
     }
   })
 

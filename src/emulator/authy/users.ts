@@ -5,12 +5,12 @@
  *
  * @since 0.1.0
  */
-import { CreateUserResponse, QrCodeResponse, UserStatusResponse } from "../Responses.js"
-import * as Params from "./params.js"
-import * as Random from "./random.js"
+import { CreateUserResponse, QrCodeResponse, UserStatusResponse } from "../../Responses.js"
+import * as Params from "../core/params.js"
+import * as Random from "../core/random.js"
 import { type AppState, type Device, phoneKey, type User } from "./State.js"
 import * as Stats from "./stats.js"
-import * as Totp from "./totp.js"
+import * as Totp from "../core/totp.js"
 import * as Wire from "./wire.js"
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/

@@ -1,7 +1,9 @@
 /**
  * The control API of injected failures, `/__emulator/faults`: JSON (or a
  * form), authenticated like the rest of `/__emulator` and scoped to the
- * application of the key: its faults fail only requests carrying that key.
+ * caller's tenant (an Authy application's key, a Twilio account's Basic
+ * credentials): its faults fail only that tenant's requests. Answers are in
+ * the caller's dialect.
  *
  * - `POST /__emulator/faults` adds a scripted fault:
  *   `{"method":"GET","path":"/protected/json/sms/*","times":1,"type":"status","status":503,"body":"html"}`
@@ -14,10 +16,10 @@
  */
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import { Effect } from "effect"
+import { authenticated } from "./control.js"
+import type { Dialect, Reply } from "./dialect.js"
 import * as Faults from "./faults.js"
 import * as Params from "./params.js"
-import { authenticated } from "./request.js"
-import * as Wire from "./wire.js"
 
 /**
  * A parameter refused, with the 400 to answer. A class rather than a bare
@@ -27,11 +29,13 @@ import * as Wire from "./wire.js"
  * @category parsing
  */
 export class Invalid {
-  constructor(readonly reply: Wire.Reply) {}
+  constructor(readonly reply: (dialect: Dialect) => Reply) {}
 }
 
 const invalid = (name: string, reason: string): Invalid =>
-  new Invalid(Wire.error(400, "60004", `Invalid parameter: ${name} - ${reason}`))
+  new Invalid((dialect) => dialect.invalidParameter(name, reason))
+
+const missing = (name: string): Invalid => new Invalid((dialect) => dialect.missingParameter(name))
 
 /** An integer parameter with a default; a reply when it is not an integer. */
 const integerOr = (params: Params.Params, key: string, fallback: number): number | Invalid => {
@@ -99,6 +103,10 @@ const parseFault = (params: Params.Params): Faults.Fault | Invalid => {
   }
 }
 
+/** The spec as a whole is refused (the reason names the field). */
+const invalidSpec = (problem: string): Invalid =>
+  new Invalid((dialect) => dialect.error(400, dialect.name === "authy" ? "60004" : "60200", `Invalid parameter: ${problem}`))
+
 /**
  * A scripted fault from its wire form, or the 400 to answer.
  *
@@ -107,7 +115,7 @@ const parseFault = (params: Params.Params): Faults.Fault | Invalid => {
  */
 export const parseSpec = (params: Params.Params): Faults.FaultSpec | Invalid => {
   const path = Params.string(params, "path")
-  if (path === undefined) return new Invalid(Wire.missingParameter("path"))
+  if (path === undefined) return missing("path")
   const times = integerOr(params, "times", 1)
   if (isInvalid(times)) return times
   const fault = parseFault(params)
@@ -115,7 +123,7 @@ export const parseSpec = (params: Params.Params): Faults.FaultSpec | Invalid => 
   const method = Params.string(params, "method")
   const spec: Faults.FaultSpec = { path, times, fault, ...(method === undefined ? {} : { method }) }
   const problem = Faults.validate(spec)
-  return problem === undefined ? spec : new Invalid(Wire.error(400, "60004", `Invalid parameter: ${problem}`))
+  return problem === undefined ? spec : invalidSpec(problem)
 }
 
 /** The fault in the flat snake_case form it was given in. */
@@ -160,43 +168,47 @@ const randomBody = (random: Faults.RandomView) => ({
   injected: random.injected
 })
 
-/** A route running `f` on the faults of the caller's application. */
-const withFaults = <R>(f: (faults: Faults.AppFaults, params: Params.Params) => Effect.Effect<Wire.Reply, never, R>) =>
-  authenticated(({ apiKey, params }) =>
+/** A route running `f` on the faults of the caller's tenant. */
+const withFaults = <R>(
+  f: (faults: Faults.AppFaults, params: Params.Params, dialect: Dialect) => Effect.Effect<Reply, never, R>
+) =>
+  authenticated(({ dialect, params, tenant }) =>
     Effect.flatMap(Faults.EmulatorFaults, (store) => {
-      const faults = store.forApp(apiKey)
-      return faults === undefined ? Effect.succeed(Wire.invalidApiKey) : f(faults, params)
+      const faults = store.forApp(tenant)
+      return faults === undefined ? Effect.succeed(dialect.unauthorized) : f(faults, params, dialect)
     })
   )
 
-const list = withFaults((faults) =>
+const list = withFaults((faults, _, dialect) =>
   Effect.zipWith(
     faults.faults,
     faults.randomFaults,
-    (all, random) => Wire.ok({ faults: all.map(viewBody), random: randomBody(random) })
+    (all, random) => dialect.ok({ faults: all.map(viewBody), random: randomBody(random) })
   )
 )
 
-const inject = withFaults((faults, params) => {
+const inject = withFaults((faults, params, dialect) => {
   const spec = parseSpec(params)
-  if (isInvalid(spec)) return Effect.succeed(spec.reply)
+  if (isInvalid(spec)) return Effect.succeed(spec.reply(dialect))
   return faults.add(spec).pipe(
-    Effect.map((view) => Wire.ok({ fault: viewBody(view) })),
-    Effect.catchTag("InvalidFault", (e) => Effect.succeed(Wire.error(400, "60004", `Invalid parameter: ${e.reason}`)))
+    Effect.map((view) => dialect.ok({ fault: viewBody(view) })),
+    Effect.catchTag("InvalidFault", (e) => Effect.succeed(invalidSpec(e.reason).reply(dialect)))
   )
 })
 
-const one = withFaults((faults) =>
+const one = withFaults((faults, _, dialect) =>
   Effect.gen(function*() {
     const id = (yield* HttpRouter.params).id ?? ""
     const view = (yield* faults.faults).find((v) => v.id === id)
     return view === undefined
-      ? Wire.error(404, "60000", `Fault not found: ${id}`)
-      : Wire.ok({ fault: viewBody(view) })
+      ? dialect.error(404, undefined, `Fault not found: ${id}`)
+      : dialect.ok({ fault: viewBody(view) })
   })
 )
 
-const clear = withFaults((faults) => Effect.as(faults.clearFaults, Wire.ok({ message: "Faults cleared." })))
+const clear = withFaults((faults, _, dialect) =>
+  Effect.as(faults.clearFaults, dialect.ok({ message: "Faults cleared." }))
+)
 
 /** `kinds` as a JSON array or a comma-separated list. */
 const kindsOf = (params: Params.Params): ReadonlyArray<string> | undefined => {
@@ -215,7 +227,7 @@ const kindsOf = (params: Params.Params): ReadonlyArray<string> | undefined => {
  */
 export const parseRandom = (params: Params.Params): Faults.RandomFaults | Invalid => {
   const text = Params.string(params, "rate")
-  if (text === undefined) return new Invalid(Wire.missingParameter("rate"))
+  if (text === undefined) return missing("rate")
   const rate = Number(text)
   if (!Number.isFinite(rate) || rate < 0 || rate > 1) return invalid("rate", "must be a number from 0 to 1")
   const kinds = kindsOf(params)
@@ -225,12 +237,12 @@ export const parseRandom = (params: Params.Params): Faults.RandomFaults | Invali
   return { rate, kinds: kinds as ReadonlyArray<Faults.RandomKind> }
 }
 
-const setRandom = withFaults((faults, params) => {
+const setRandom = withFaults((faults, params, dialect) => {
   const random = parseRandom(params)
-  if (isInvalid(random)) return Effect.succeed(random.reply)
+  if (isInvalid(random)) return Effect.succeed(random.reply(dialect))
   return Effect.zipRight(
     faults.setRandomFaults(random),
-    Effect.map(faults.randomFaults, (r) => Wire.ok({ random: randomBody(r) }))
+    Effect.map(faults.randomFaults, (r) => dialect.ok({ random: randomBody(r) }))
   )
 })
 

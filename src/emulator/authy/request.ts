@@ -1,20 +1,36 @@
 /**
- * From an incoming request to an answer: reads the parameters (query, form
- * and JSON merged) and the API key (header, then query, then body, as the real
- * server accepted) once, before routing, so that the fault middleware too
- * knows the application; then finds the application, runs one handler on it
+ * The Authy front: reads an Authy request's parameters (query, form and JSON
+ * merged) and its API key (header, then query, then body, as the real server
+ * accepted) once, before routing, so that the faults middleware too knows the
+ * application; then each handler finds the application, runs on it
  * atomically, and writes the reply.
  *
  * @since 0.1.0
  */
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Context, Effect, Either } from "effect"
-import * as Params from "./params.js"
+import { Effect, Either } from "effect"
+import { respond } from "../core/dialect.js"
+import * as Params from "../core/params.js"
+import { baseUrlOf, firstHeader, Refused, RequestScope, type Scope, urlOf } from "../core/request.js"
 import { type AppState, EmulatorState } from "./State.js"
 import * as Stats from "./stats.js"
 import * as Wire from "./wire.js"
+
+export {
+  /**
+   * A request refused before any handler ran (the core's).
+   *
+   * @since 0.1.0
+   */
+  Refused,
+  /**
+   * Writes a reply as Authy does: JSON, `application/json; charset=utf-8`.
+   *
+   * @since 0.1.0
+   */
+  respond
+}
 
 /**
  * What a handler is given.
@@ -34,21 +50,6 @@ export interface Context {
 }
 
 /**
- * Writes a reply as Authy does: JSON, `application/json; charset=utf-8`.
- *
- * @since 0.1.0
- * @category responses
- */
-export const respond = (reply: Wire.Reply): HttpServerResponse.HttpServerResponse =>
-  HttpServerResponse.text(reply.body, { status: reply.status, contentType: "application/json; charset=utf-8" })
-
-/** The first value of a header; an empty header counts as absent. */
-const firstHeader = (value: string | ReadonlyArray<string> | undefined): string | undefined => {
-  const first = typeof value === "string" ? value : value?.[0]
-  return first === undefined || first.trim() === "" ? undefined : first
-}
-
-/**
  * The API key: the `X-Authy-API-Key` header, else the `api_key` parameter
  * (query or body), when the parameters could be read.
  *
@@ -62,18 +63,6 @@ export const apiKeyOf = (
   firstHeader(request.headers["x-authy-api-key"]) ?? (params === undefined ? undefined : Params.string(params, "api_key"))
 
 /**
- * A request refused before any handler ran, with the reply to send.
- *
- * @since 0.1.0
- * @category errors
- */
-export class Refused {
-  /** @since 0.1.0 */
-  readonly _tag = "Refused"
-  constructor(readonly reply: Wire.Reply) {}
-}
-
-/**
  * The merged parameters of a request; refused with 400 when the body is
  * malformed, unreadable or past the parser's limits.
  *
@@ -84,7 +73,7 @@ export const paramsOf = (request: HttpServerRequest.HttpServerRequest): Effect.E
   request.text.pipe(
     Effect.mapError(() => new Refused(Wire.badRequest("unreadable body"))),
     Effect.flatMap((body) => {
-      const search = new URL(request.url, "http://emulator.invalid").searchParams
+      const search = urlOf(request).searchParams
       const parsed = Params.fromRequest(search, body, firstHeader(request.headers["content-type"]))
       return parsed instanceof Params.MalformedBody
         ? Effect.fail(new Refused(Wire.badRequest(parsed.reason)))
@@ -93,45 +82,24 @@ export const paramsOf = (request: HttpServerRequest.HttpServerRequest): Effect.E
   )
 
 /**
- * What the emulator reads of every request before routing it: its
- * parameters (or why they were refused) and its API key, if any (from the
- * header alone when the parameters were refused).
+ * What the emulator reads of an Authy request before routing it: its
+ * parameters (or why they were refused) and, as its tenant, its API key when
+ * the emulator serves it (read from the header alone when the parameters
+ * were refused).
  *
- * @since 0.1.0
- * @category models
- */
-export interface Input {
-  readonly params: Either.Either<Params.Params, Refused>
-  readonly apiKey: string | undefined
-}
-
-/**
- * The {@link Input} of the request being served, provided by {@link withInput}.
- *
- * @since 0.1.0
+ * @since 0.2.0
  * @category parameters
  */
-export class RequestInput extends Context.Tag("effect-authy/emulator/RequestInput")<RequestInput, Input>() {}
-
-/**
- * Reads the request's {@link Input} once and provides it to `app`.
- *
- * @since 0.1.0
- * @category parameters
- */
-export const withInput = <E, R>(
-  app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
-): Effect.Effect<
-  HttpServerResponse.HttpServerResponse,
-  E,
-  Exclude<R, RequestInput> | HttpServerRequest.HttpServerRequest
-> =>
-  Effect.gen(function*() {
+export const scope: Effect.Effect<Scope, never, EmulatorState | HttpServerRequest.HttpServerRequest> = Effect.gen(
+  function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
+    const state = yield* EmulatorState
     const params = yield* Effect.either(paramsOf(request))
     const apiKey = apiKeyOf(request, Either.getOrUndefined(params))
-    return yield* Effect.provideService(app, RequestInput, { params, apiKey })
-  })
+    const tenant = apiKey !== undefined && state.apiKeys.includes(apiKey) ? apiKey : undefined
+    return { dialect: Wire.dialect, tenant, params }
+  }
+)
 
 /**
  * The options of {@link handler}.
@@ -157,13 +125,13 @@ export const handler = (
 ) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const input = yield* RequestInput
+    const input = yield* RequestScope
     const params = yield* input.params
-    const key = input.apiKey
+    const key = input.tenant
     if (key === undefined) return respond(Wire.invalidApiKey)
     const path = yield* HttpRouter.params
     const state = yield* EmulatorState
-    const baseUrl = `http://${firstHeader(request.headers.host) ?? "127.0.0.1"}`
+    const baseUrl = baseUrlOf(request)
     const reply = yield* state.use(key, (app, now) => {
       if (options.countApiCall) {
         app.counters.apiCalls += 1
@@ -178,21 +146,3 @@ export const handler = (
       UnknownApiKey: () => Effect.succeed(respond(Wire.invalidApiKey))
     })
   )
-
-/**
- * A route handler for actions beyond one application's data (the clock, a
- * reset): checks the API key like {@link handler}, then runs `f`.
- *
- * @since 0.1.0
- * @category handlers
- */
-export const authenticated = <E, R>(
-  f: (input: { readonly apiKey: string; readonly params: Params.Params }) => Effect.Effect<Wire.Reply, E, R>
-) =>
-  Effect.gen(function*() {
-    const { apiKey, params } = yield* RequestInput
-    if (Either.isLeft(params)) return respond(params.left.reply)
-    const state = yield* EmulatorState
-    if (apiKey === undefined || !state.apiKeys.includes(apiKey)) return respond(Wire.invalidApiKey)
-    return respond(yield* f({ apiKey, params: params.right }))
-  })

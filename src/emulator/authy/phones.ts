@@ -5,9 +5,9 @@
  *
  * @since 0.1.0
  */
-import { PhoneInfoResponse, StartVerificationResponse } from "../Responses.js"
-import * as Params from "./params.js"
-import * as Random from "./random.js"
+import { PhoneInfoResponse, StartVerificationResponse } from "../../Responses.js"
+import * as Params from "../core/params.js"
+import * as Random from "../core/random.js"
 import { type AppState, phoneKey } from "./State.js"
 import * as Stats from "./stats.js"
 import * as Users from "./users.js"

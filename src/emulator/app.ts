@@ -1,0 +1,96 @@
+/**
+ * The emulator as one HTTP server: the core's control routes and each
+ * dialect's router (Authy's `/protected/json/…` and `/onetouch/json/…`), each
+ * request read by the front of its dialect, then the faults of its tenant
+ * applied, then routed. Unknown paths and failures are answered in the
+ * request's dialect.
+ *
+ * @since 0.1.0
+ */
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import type { ServeError } from "@effect/platform/HttpServerError"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { Effect, type Scope } from "effect"
+import * as CallbackRoutes from "./authy/callbackRoutes.js"
+import * as AuthyControlRoutes from "./authy/controlRoutes.js"
+import * as AuthyRequest from "./authy/request.js"
+import * as AuthyRoutes from "./authy/routes.js"
+import type { EmulatorState } from "./authy/State.js"
+import * as AuthyWire from "./authy/wire.js"
+import * as FaultRoutes from "./core/faultRoutes.js"
+import * as Faults from "./core/faults.js"
+import { RequestScope } from "./core/request.js"
+import * as CoreServer from "./core/server.js"
+
+/**
+ * The control routes both dialects will serve: the credentials say whose
+ * tenant they act on.
+ */
+const sharedControl = HttpRouter.empty.pipe(
+  HttpRouter.get("/__emulator/messages", AuthyControlRoutes.messages),
+  HttpRouter.get("/__emulator/clock", AuthyControlRoutes.clock),
+  HttpRouter.post("/__emulator/clock/advance", AuthyControlRoutes.advanceClock),
+  HttpRouter.post("/__emulator/reset", AuthyControlRoutes.reset)
+)
+
+/**
+ * Every route the emulator serves.
+ *
+ * @since 0.1.0
+ * @category routers
+ */
+export const router = HttpRouter.concat(AuthyRoutes.router, AuthyControlRoutes.router).pipe(
+  HttpRouter.concat(sharedControl),
+  HttpRouter.concat(FaultRoutes.router),
+  HttpRouter.concat(CallbackRoutes.router)
+)
+
+/**
+ * The largest request body read, 1 MiB.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxBodyBytes: number = CoreServer.maxBodyBytes
+
+/**
+ * Where to listen.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ListenOptions = CoreServer.ListenOptions
+
+/** The dialect of a request, from its path and headers. */
+const dialectOf = (_request: HttpServerRequest.HttpServerRequest) => AuthyWire.dialect
+
+/** Reads the request through the front of its dialect and provides its scope. */
+const withScope = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+  Effect.flatMap(AuthyRequest.scope, (scope) => Effect.provideService(app, RequestScope, scope))
+
+/**
+ * The emulator as an `HttpApp`, needing only the states and the faults. Each
+ * request is capped in size, read once by its dialect's front, then the
+ * faults of its tenant applied around the routes.
+ *
+ * @since 0.1.0
+ * @category apps
+ */
+export const httpApp: Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  never,
+  EmulatorState | Faults.EmulatorFaults | HttpServerRequest.HttpServerRequest
+> = CoreServer.protect(dialectOf, withScope(Faults.middleware(router)))
+
+/**
+ * Starts the server for the life of the scope and answers its base URL
+ * (`http://127.0.0.1:51234`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const serve = (
+  options: ListenOptions = {}
+): Effect.Effect<string, ServeError, Scope.Scope | EmulatorState | Faults.EmulatorFaults> =>
+  CoreServer.serve(httpApp, options)

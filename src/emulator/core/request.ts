@@ -1,0 +1,88 @@
+/**
+ * What every request carries through the core, whatever its API: the dialect
+ * it is answered in and the tenant it belongs to (an Authy application's API
+ * key, a Twilio account's SID), read once before routing so that the faults
+ * middleware and the control plumbing know both.
+ *
+ * @since 0.2.0
+ */
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import { Context, type Either } from "effect"
+import type { Dialect, Reply } from "./dialect.js"
+import type * as Params from "./params.js"
+
+/**
+ * The dialect and tenant of the request being served.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Scope {
+  readonly dialect: Dialect
+  /** The tenant the credentials name, if they name one the emulator serves; faults apply only then. */
+  readonly tenant: string | undefined
+  /**
+   * The parameters as the front read them (Authy's merged parameters, or
+   * Twilio's form), or why they were refused.
+   */
+  readonly params: Either.Either<Params.Params, Refused>
+}
+
+/**
+ * The {@link Scope} of the request being served, provided by the front of
+ * its dialect.
+ *
+ * @since 0.2.0
+ * @category tags
+ */
+export class RequestScope extends Context.Tag("effect-authy/emulator/RequestScope")<RequestScope, Scope>() {}
+
+/**
+ * A request refused before any handler ran, with the reply to send.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Refused {
+  /** @since 0.1.0 */
+  readonly _tag = "Refused"
+  constructor(readonly reply: Reply) {}
+}
+
+/**
+ * The first value of a header; an empty header counts as absent.
+ *
+ * @since 0.2.0
+ * @category headers
+ */
+export const firstHeader = (value: string | ReadonlyArray<string> | undefined): string | undefined => {
+  const first = typeof value === "string" ? value : value?.[0]
+  return first === undefined || first.trim() === "" ? undefined : first
+}
+
+/**
+ * The URL of a request, resolved against a placeholder origin: only its path
+ * and query are read.
+ *
+ * @since 0.2.0
+ * @category paths
+ */
+export const urlOf = (request: HttpServerRequest.HttpServerRequest): URL =>
+  new URL(request.url, "http://emulator.invalid")
+
+/**
+ * Whether a path belongs to the control API, which faults never touch.
+ *
+ * @since 0.2.0
+ * @category paths
+ */
+export const isControlPath = (path: string): boolean => path === "/__emulator" || path.startsWith("/__emulator/")
+
+/**
+ * `http://host:port` as the client addressed the emulator.
+ *
+ * @since 0.2.0
+ * @category paths
+ */
+export const baseUrlOf = (request: HttpServerRequest.HttpServerRequest): string =>
+  `http://${firstHeader(request.headers.host) ?? "127.0.0.1"}`
