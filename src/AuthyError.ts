@@ -1,5 +1,7 @@
 /**
- * The three ways an Authy program can fail.
+ * The three ways an effect-authy program can fail, for Authy and for Twilio
+ * Verify and Lookup alike (`effect-authy/verify` uses these same classes):
+ * `service` says which API the failing call was for.
  *
  * - {@link ValidationError}: the input was refused before anything was sent,
  *   or an incoming callback failed verification.
@@ -16,6 +18,34 @@
  * @since 0.1.0
  */
 import { Predicate, Schema } from "effect"
+
+/**
+ * The API a failing call was for: `"Authy"` (`effect-authy`), `"Verify"` or
+ * `"Lookup"` (`effect-authy/verify`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Users } from "effect-authy"
+ *
+ * Users.status(1635).pipe(
+ *   Effect.catchTag("ApiError", (e) => Effect.logError(`${e.service} answered HTTP ${e.status}`))
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const ServiceName = Schema.Literal("Authy", "Verify", "Lookup")
+
+/**
+ * @since 0.2.0
+ * @category errors
+ */
+export type ServiceName = typeof ServiceName.Type
+
+/** `"Authy"` unless given: every error made before 0.2.0 was an Authy one. */
+const service = Schema.optionalWith(ServiceName, { default: () => "Authy" as const })
 
 /**
  * The input was refused before any request was sent, or an incoming OneTouch
@@ -38,14 +68,16 @@ export class ValidationError extends Schema.TaggedError<ValidationError>("effect
   "ValidationError",
   {
     field: Schema.String,
-    message: Schema.String
+    message: Schema.String,
+    service
   }
 ) {}
 
 /**
  * Why an {@link ApiError} was raised:
  *
- * - `ErrorResponse`: Authy answered with its error body (`error_code`, `errors`).
+ * - `ErrorResponse`: the API answered with its error body (Authy's
+ *   `error_code` and `errors`; Twilio's `code`, `message` and `more_info`).
  * - `Unsuccessful`: a 2xx answer whose body says `success: false`.
  * - `NotJson`: the body was not JSON (an HTML or plain-text page from a gateway,
  *   a truncated body, an empty body).
@@ -65,8 +97,10 @@ export type ApiErrorReason = typeof ApiErrorReason.Type
 /**
  * The API answered, but with an error or with something unusable.
  *
- * `errorCode` is Authy's code as a string (`"60020"`), when the body had one;
- * `errors` holds the field errors (`{ cellphone: "is invalid" }`).
+ * `errorCode` is the API's code as a string, when the body had one: Authy's
+ * `error_code` (`"60020"`), or Twilio's `code` (`"60200"`, `"20404"`).
+ * `errors` holds Authy's field errors (`{ cellphone: "is invalid" }`);
+ * `moreInfo` Twilio's link to the code's documentation.
  *
  * @example
  * ```ts
@@ -93,7 +127,10 @@ export class ApiError extends Schema.TaggedError<ApiError>("effect-authy/ApiErro
   /** A short, scrubbed excerpt of a body that could not be used. */
   excerpt: Schema.optional(Schema.String),
   /** `Retry-After` in milliseconds, when the answer carried one. */
-  retryAfterMillis: Schema.optional(Schema.Number)
+  retryAfterMillis: Schema.optional(Schema.Number),
+  /** Twilio's `more_info`: the documentation page of `errorCode`. */
+  moreInfo: Schema.optional(Schema.String),
+  service
 }) {}
 
 /**
@@ -136,7 +173,8 @@ export type NetworkErrorReason = typeof NetworkErrorReason.Type
  */
 export class NetworkError extends Schema.TaggedError<NetworkError>("effect-authy/NetworkError")("NetworkError", {
   reason: NetworkErrorReason,
-  message: Schema.String
+  message: Schema.String,
+  service
 }) {
   /**
    * True when the request provably never reached the server, so that even a
@@ -150,7 +188,7 @@ export class NetworkError extends Schema.TaggedError<NetworkError>("effect-authy
 }
 
 /**
- * Every way an Authy endpoint program can fail.
+ * Every way an endpoint program can fail, Authy's and Verify's.
  *
  * @since 0.1.0
  * @category errors

@@ -4,20 +4,21 @@
  *
  * @since 0.1.0
  */
-import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Config, Context, Duration, Effect, Layer, Option, Predicate, RateLimiter, Redacted } from "effect"
+import { Config, Context, Effect, Layer } from "effect"
+import type { Duration, Redacted } from "effect"
 import type { Scope } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 import type { AppApi } from "./App.js"
 import { ValidationError } from "./AuthyError.js"
 import * as InternalApp from "./internal/authy/app.js"
+import * as AuthyDialect from "./internal/authy/dialect.js"
 import * as Http from "./internal/core/http.js"
 import * as InternalOneTouch from "./internal/authy/oneTouch.js"
 import * as InternalPhones from "./internal/authy/phones.js"
 import * as InternalTokens from "./internal/authy/tokens.js"
 import * as InternalUsers from "./internal/authy/users.js"
-import * as Validate from "./internal/core/validate.js"
+import * as CoreOptions from "./internal/core/options.js"
 import type { OneTouchApi } from "./OneTouch.js"
 import type { PhonesApi } from "./Phones.js"
 import * as RetryPolicy from "./RetryPolicy.js"
@@ -150,128 +151,26 @@ export declare namespace AuthyService {
 export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
-    const resolved = resolve(options)
+    const resolved = CoreOptions.resolve(options, "Authy", () => CoreOptions.redactedSecretError(options.apiKey, "apiKey", "Authy"))
     const http = resolved instanceof ValidationError
       ? Http.refusing(resolved)
       : Http.make(resolved.transformClient ? resolved.transformClient(client) : client, {
-        ...resolved.settings,
-        limit: yield* makeLimit(resolved)
+        dialect: AuthyDialect.make(options.apiKey),
+        apiUrl: options.apiUrl ?? AuthyDialect.defaultApiUrl,
+        timeout: resolved.timeout,
+        totalTimeout: resolved.totalTimeout,
+        userAgent: resolved.userAgent,
+        retry: resolved.retry,
+        limit: yield* CoreOptions.makeLimit(resolved)
       })
+    const keyUsable = CoreOptions.redactedSecretError(options.apiKey, "apiKey", "Authy") === undefined
     return {
       users: InternalUsers.make(http),
       tokens: InternalTokens.make(http),
       // A key that is not usable validates no callback signature.
-      oneTouch: InternalOneTouch.make(http, apiKeyError(options.apiKey) === undefined ? options.apiKey : undefined),
+      oneTouch: InternalOneTouch.make(http, keyUsable ? options.apiKey : undefined),
       phones: InternalPhones.make(http),
       app: InternalApp.make(http)
-    }
-  })
-
-/** The options, checked, with every default filled in. */
-interface Resolved {
-  readonly settings: Omit<Http.HttpSettings, "limit">
-  readonly rateLimit: { readonly limit: number; readonly interval: Duration.Duration } | undefined
-  readonly maxConcurrency: number | undefined
-  readonly transformClient: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
-}
-
-const invalid = (field: string, message: string) => new ValidationError({ field, message })
-
-/** Every default in one place, and every option checked: the first unusable one is refused. */
-const resolve = (options: Options): Resolved | ValidationError => {
-  try {
-    return resolveUnguarded(options)
-  } catch {
-    // A getter or Proxy among the options threw.
-    return invalid("options", "the options could not be read (a getter or a Proxy trap threw)")
-  }
-}
-
-const resolveUnguarded = (options: Options): Resolved | ValidationError => {
-  const timeout = positiveDuration(options.timeout, "timeout", "10 seconds")
-  const totalTimeout = positiveDuration(options.totalTimeout, "totalTimeout", "30 seconds")
-  const retry = options.retry ?? RetryPolicy.defaults
-  const rateLimit = checkRateLimit(options.rateLimit)
-  const problem = apiKeyError(options.apiKey) ??
-    (timeout instanceof ValidationError ? timeout : undefined) ??
-    (totalTimeout instanceof ValidationError ? totalTimeout : undefined) ??
-    Validate.retryPolicyError(retry) ??
-    (rateLimit instanceof ValidationError ? rateLimit : undefined) ??
-    positiveInteger(options.maxConcurrency, "maxConcurrency") ??
-    userAgentError(options.userAgent) ??
-    (options.transformClient === undefined || typeof options.transformClient === "function"
-      ? undefined
-      : invalid("transformClient", "transformClient must be a function"))
-  if (problem !== undefined) return problem
-  return {
-    settings: {
-      apiKey: options.apiKey,
-      apiUrl: options.apiUrl ?? Http.defaultApiUrl,
-      timeout: timeout as Duration.Duration,
-      totalTimeout: totalTimeout as Duration.Duration,
-      userAgent: options.userAgent ?? Http.defaultUserAgent(),
-      retry
-    },
-    rateLimit: rateLimit as Resolved["rateLimit"],
-    maxConcurrency: options.maxConcurrency,
-    transformClient: options.transformClient
-  }
-}
-
-/** Header values must not break the header: no control characters (CR, LF, NUL…). */
-const controlCharacters = /[\u0000-\u001f\u007f]/
-
-/** The key: a `Redacted` non-empty string that can travel in a header. Never quoted. */
-const apiKeyError = (apiKey: unknown): ValidationError | undefined => {
-  if (!Redacted.isRedacted(apiKey)) return invalid("apiKey", "apiKey must be a Redacted string (Redacted.make(key))")
-  const key: unknown = Redacted.value(apiKey)
-  return typeof key === "string" && key !== "" && !controlCharacters.test(key)
-    ? undefined
-    : invalid("apiKey", "apiKey must be a non-empty string without control characters")
-}
-
-const userAgentError = (userAgent: unknown): ValidationError | undefined =>
-  userAgent === undefined || (typeof userAgent === "string" && userAgent !== "" && !controlCharacters.test(userAgent))
-    ? undefined
-    : invalid("userAgent", "userAgent must be a non-empty string without control characters")
-
-/** A duration above zero (`Infinity` means no limit); zero, `NaN` and unparsable input are refused. */
-const positiveDuration = (
-  input: unknown,
-  field: string,
-  fallback: Duration.DurationInput
-): Duration.Duration | ValidationError => {
-  const decoded = Duration.decodeUnknown(input ?? fallback)
-  return Option.isSome(decoded) && Duration.greaterThan(decoded.value, Duration.zero)
-    ? decoded.value
-    : invalid(field, `${field} must be a duration above zero ("10 seconds", a number of millis, a Duration)`)
-}
-
-const positiveInteger = (value: unknown, field: string): ValidationError | undefined =>
-  value === undefined || (typeof value === "number" && Number.isSafeInteger(value) && value >= 1)
-    ? undefined
-    : invalid(field, `${field} must be a whole number, at least 1`)
-
-const checkRateLimit = (rateLimit: unknown): Resolved["rateLimit"] | ValidationError => {
-  if (rateLimit === undefined) return undefined
-  if (!Predicate.isRecord(rateLimit)) return invalid("rateLimit", "rateLimit must be { limit, interval }")
-  const { interval, limit } = rateLimit
-  if (limit === undefined) return invalid("rateLimit.limit", "rateLimit.limit is required")
-  const badLimit = positiveInteger(limit, "rateLimit.limit")
-  if (badLimit !== undefined) return badLimit
-  if (interval === undefined) return invalid("rateLimit.interval", "rateLimit.interval is required")
-  const decoded = positiveDuration(interval, "rateLimit.interval", 0)
-  return decoded instanceof ValidationError ? decoded : { limit: limit as number, interval: decoded }
-}
-
-/** The client-side limits, applied to each attempt: a retry waits without holding a permit. */
-const makeLimit = (options: Resolved) =>
-  Effect.gen(function*() {
-    const rateLimiter = options.rateLimit === undefined ? undefined : yield* RateLimiter.make(options.rateLimit)
-    const semaphore = options.maxConcurrency === undefined ? undefined : yield* Effect.makeSemaphore(options.maxConcurrency)
-    return <A, E>(attempt: Effect.Effect<A, E>): Effect.Effect<A, E> => {
-      const capped = semaphore === undefined ? attempt : semaphore.withPermits(1)(attempt)
-      return rateLimiter === undefined ? capped : rateLimiter(capped)
     }
   })
 
@@ -280,10 +179,7 @@ const makeLimit = (options: Resolved) =>
  * names wherever this layer is provided, so that logged or traced requests
  * never show the key.
  */
-const redactKeyHeader = Layer.fiberRefLocallyScopedWith(
-  Headers.currentRedactedNames,
-  (names) => names.includes("x-authy-api-key") ? names : [...names, "x-authy-api-key"]
-)
+const redactKeyHeader = Http.redactHeader(AuthyDialect.keyHeader)
 
 /**
  * The service as a layer. The `HttpClient` is left for the application to
@@ -326,7 +222,7 @@ export const layerConfig = (
 ): Layer.Layer<AuthyService, ConfigError, HttpClient.HttpClient> =>
   Config.all({
     apiKey: Config.redacted("AUTHY_API_KEY"),
-    apiUrl: Config.string("AUTHY_API_URL").pipe(Config.withDefault(Http.defaultApiUrl))
+    apiUrl: Config.string("AUTHY_API_URL").pipe(Config.withDefault(AuthyDialect.defaultApiUrl))
   }).pipe(
     Effect.map((fromConfig) => layer({ ...options, ...fromConfig })),
     Layer.unwrapEffect

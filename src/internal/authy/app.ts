@@ -6,7 +6,7 @@
 import { Effect, Schema } from "effect"
 import type { AppApi } from "../../App.js"
 import { AppDetailsResponse, AppStatsResponse } from "../../Responses.js"
-import type { AuthyHttp } from "../core/http.js"
+import type { Executor } from "../core/http.js"
 import { traced } from "../core/span.js"
 import * as Validate from "../core/validate.js"
 
@@ -14,7 +14,7 @@ const decodeDetails = Schema.decodeUnknownEither(AppDetailsResponse)
 const decodeStats = Schema.decodeUnknownEither(AppStatsResponse)
 
 /** @internal */
-export const make = (http: AuthyHttp): AppApi => ({
+export const make = (http: Executor): AppApi => ({
   details: traced("Authy.app.details", Effect.fnUntraced(function*(options) {
     const ip = yield* Validate.userIpOption(options)
     return yield* http.execute({

@@ -10,7 +10,7 @@ import { type ApiError, NetworkError, ValidationError } from "../../AuthyError.j
 import type { ApprovalRequestInput, AwaitApprovalOptions, Logo, OneTouchApi, PollOutcome } from "../../OneTouch.js"
 import * as RetryPolicy from "../../RetryPolicy.js"
 import { ApprovalStatusResponse, SendApprovalResponse } from "../../Responses.js"
-import type { AuthyHttp, Endpoint } from "../core/http.js"
+import type { Executor, Endpoint } from "../core/http.js"
 import { annotate, traced } from "../core/span.js"
 import * as Signature from "./signature.js"
 import * as Validate from "../core/validate.js"
@@ -309,10 +309,10 @@ const statusEndpoint = (id: string): Endpoint<ApprovalStatusResponse> => ({
 })
 
 /** A poll of the status: the request is made for each poll, so that nothing of it is kept in between. */
-const statusPoll = (http: AuthyHttp, id: string) => () => http.execute(statusEndpoint(id))
+const statusPoll = (http: Executor, id: string) => () => http.execute(statusEndpoint(id))
 
 /** @internal */
-export const make = (http: AuthyHttp, apiKey: Redacted.Redacted<string> | undefined): OneTouchApi => {
+export const make = (http: Executor, apiKey: Redacted.Redacted<string> | undefined): OneTouchApi => {
   const getApprovalStatus = traced("Authy.oneTouch.getApprovalStatus", Effect.fnUntraced(function*(uuid: string) {
     const id = yield* Validate.uuid(uuid)
     yield* annotate({ "authy.approval_uuid": id })

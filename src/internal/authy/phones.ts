@@ -6,7 +6,7 @@
 import { Effect, Schema } from "effect"
 import type { PhoneInput, PhonesApi } from "../../Phones.js"
 import { MessageResponse, PhoneInfoResponse, StartVerificationResponse } from "../../Responses.js"
-import type { AuthyHttp } from "../core/http.js"
+import type { Executor } from "../core/http.js"
 import { traced } from "../core/span.js"
 import * as Phone from "../core/phone.js"
 import * as Validate from "../core/validate.js"
@@ -22,7 +22,7 @@ const phoneParams = (input: Partial<PhoneInput>) =>
   )
 
 /** @internal */
-export const make = (http: AuthyHttp): PhonesApi => ({
+export const make = (http: Executor): PhonesApi => ({
   startVerification: traced("Authy.phones.startVerification", Effect.fnUntraced(function*(input) {
     const checked = yield* Validate.options(
       input,

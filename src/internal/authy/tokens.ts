@@ -6,14 +6,14 @@
 import { Effect, Schema } from "effect"
 import { VerifyTokenResponse } from "../../Responses.js"
 import type { TokensApi } from "../../Tokens.js"
-import type { AuthyHttp } from "../core/http.js"
+import type { Executor } from "../core/http.js"
 import { annotate, traced } from "../core/span.js"
 import * as Validate from "../core/validate.js"
 
 const decodeVerify = Schema.decodeUnknownEither(VerifyTokenResponse)
 
 /** @internal */
-export const make = (http: AuthyHttp): TokensApi => ({
+export const make = (http: Executor): TokensApi => ({
   verify: traced("Authy.tokens.verify", Effect.fnUntraced(function*(authyId, token, options) {
     const id = yield* Validate.authyId(authyId)
     yield* annotate({ "authy.authy_id": id })

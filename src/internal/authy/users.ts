@@ -6,7 +6,7 @@
 import { Effect, Schema } from "effect"
 import { CreateUserResponse, MessageResponse, QrCodeResponse, TokenRequestResponse, UserStatusResponse } from "../../Responses.js"
 import { activityTypes, type AuthyId, type TokenRequestOptions, type UsersApi } from "../../Users.js"
-import type { AuthyHttp } from "../core/http.js"
+import type { Executor } from "../core/http.js"
 import { annotate, traced } from "../core/span.js"
 import * as Phone from "../core/phone.js"
 import * as Validate from "../core/validate.js"
@@ -39,7 +39,7 @@ const tokenRequestParams = (options: TokenRequestOptions | undefined) =>
     }))
 
 /** @internal */
-export const make = (http: AuthyHttp): UsersApi => ({
+export const make = (http: Executor): UsersApi => ({
   create: traced("Authy.users.create", Effect.fnUntraced(function*(input) {
     const checked = yield* Validate.options(input, ["email", "cellphone", "countryCode", "sendInstallLinkViaSms"], "input")
     const email = yield* Validate.email(checked.email)

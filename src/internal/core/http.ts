@@ -1,17 +1,23 @@
 /**
- * Sending one Authy request and turning whatever comes back into a typed value
- * or a typed error. Every endpoint goes through {@link AuthyHttp.execute}.
+ * Sending one request and turning whatever comes back into a typed value or a
+ * typed error: the executor that Authy and Twilio Verify share. What differs
+ * between the two APIs is a {@link Dialect} (credentials and their headers,
+ * JSON or form bodies, how an error body reads, which parameters are secret);
+ * everything else — timeouts, retries by safety class, limits, redaction,
+ * spans, the direct send path — is this one module. Every endpoint goes
+ * through {@link Executor.execute}.
  *
  * @internal
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Clock, Duration, Effect, Either, FiberRef, Option, Predicate, Random, Redacted } from "effect"
+import { Clock, Duration, Effect, Either, FiberRef, Layer, Option, Predicate, Random } from "effect"
 import type { ParseError } from "effect/ParseResult"
-import { ApiError, NetworkError, type NetworkErrorReason, ValidationError } from "../../AuthyError.js"
+import { ApiError, NetworkError, type NetworkErrorReason, type ServiceName, ValidationError } from "../../AuthyError.js"
 import * as RetryPolicy from "../../RetryPolicy.js"
 import * as Redact from "./redact.js"
 import * as DirectSend from "./directSend.js"
@@ -25,20 +31,74 @@ import { version } from "./version.js"
  * @internal
  */
 export interface Endpoint<A> {
-  readonly method: "GET" | "POST"
+  readonly method: "GET" | "POST" | "DELETE"
   /** The path, every segment already validated and percent-encoded. */
   readonly path: string
   /** The path as a template, for spans: `/protected/json/verify/{token}/{authy_id}`. */
   readonly route: string
   /**
-   * GET: the query string; POST: the JSON body. `undefined` entries are left out.
-   * The values of parameters named in {@link secretParameters} (codes, phone
-   * numbers), here or in `route`, are scrubbed from any error the request raises.
+   * GET and DELETE: the query string; POST: the body, JSON or form-encoded as
+   * the dialect says (an array is a repeated key in a query or a form).
+   * `undefined` entries are left out. The values of the dialect's secret
+   * parameters (codes, phone numbers), here or in `route`, are scrubbed from
+   * any error the request raises.
    */
   readonly params?: Readonly<Record<string, unknown>> | undefined
+  /** The answer may be an empty 204 (a DELETE): `decode` is then given `undefined`. */
+  readonly noContent?: boolean | undefined
   readonly safety: RetryPolicy.Safety
   /** Compiled once per endpoint (`Schema.decodeUnknownEither`): decoding is synchronous. */
   readonly decode: (body: unknown) => Either.Either<A, ParseError>
+}
+
+/**
+ * The fields of an {@link ApiError} that a dialect reads from an error body.
+ * Every string in it must have gone through the scrubber it was given.
+ *
+ * @internal
+ */
+export interface ErrorFields {
+  readonly errorCode?: string | undefined
+  readonly message: string
+  readonly errors: Record<string, string>
+  readonly moreInfo?: string | undefined
+}
+
+/**
+ * What one API's wire looks like to the executor.
+ *
+ * @internal
+ */
+export interface Dialect {
+  /** The API, as named by every error this executor makes. */
+  readonly service: ServiceName
+  /** The API in messages: `Authy`, `Twilio Verify`. */
+  readonly displayName: string
+  /** The prefix of span and log attributes: `authy` gives `authy.error_code`. */
+  readonly attributePrefix: string
+  /** The base URL when the options give none. */
+  readonly defaultUrl: string
+  /** The headers that carry the credentials, on every request. */
+  readonly authHeaders: Readonly<Record<string, string>>
+  /**
+   * The credentials in the forms a server could quote them (the key, the
+   * token, the encoded `Authorization` value): scrubbed from anything kept of
+   * an answer.
+   */
+  readonly credentials: ReadonlyArray<string>
+  /** How a POST carries its parameters. */
+  readonly body: "json" | "form"
+  /** The wire parameters whose values are secret (codes, phone numbers, seeds). */
+  readonly secretParameters: ReadonlySet<string>
+  /** The fields of an error answer's (parsed JSON) body. */
+  readonly readError: (status: number, body: unknown, scrub: Redact.Scrubber) => ErrorFields
+  /** Whether a 2xx answer is an error all the same (Authy's `success: false`). */
+  readonly isUnsuccessful: (body: unknown) => boolean
+  /**
+   * A veto on retrying an error the safety class would allow: Twilio's
+   * business 429s (60202, 60203) are final answers, not "try later".
+   */
+  readonly mayRetry: (error: ApiError) => boolean
 }
 
 /**
@@ -47,7 +107,7 @@ export interface Endpoint<A> {
  * @internal
  */
 export interface HttpSettings {
-  readonly apiKey: Redacted.Redacted<string>
+  readonly dialect: Dialect
   readonly apiUrl: string
   /** The limit of one attempt, answer body included. */
   readonly timeout: Duration.Duration
@@ -60,38 +120,44 @@ export interface HttpSettings {
 }
 
 /** @internal */
-export const defaultApiUrl = "https://api.authy.com"
-
-/** @internal */
 export const defaultUserAgent = (): string => {
   const node = globalThis.process?.versions?.node
   return `effect-authy/${version} (${node === undefined ? "JavaScript" : `Node ${node}`})`
 }
 
-const loopbackHosts = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
-
 /**
- * The API key must not travel in clear over a network: `http:` is allowed only
- * for loopback (the emulator).
+ * Adds a header to the platform's redacted header names wherever the layer is
+ * provided, so that logged or traced requests never show its value.
  *
  * @internal
  */
-export const checkApiUrl = (apiUrl: string): ValidationError | string => {
+export const redactHeader = (name: string): Layer.Layer<never> =>
+  Layer.fiberRefLocallyScopedWith(
+    Headers.currentRedactedNames,
+    (names) => names.includes(name) ? names : [...names, name]
+  )
+
+const loopbackHosts = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
+
+/**
+ * The credentials must not travel in clear over a network: `http:` is allowed
+ * only for loopback (the emulator). `field` names the option (`apiUrl`,
+ * `baseUrl`, `lookupUrl`).
+ *
+ * @internal
+ */
+export const checkApiUrl = (apiUrl: string, field = "apiUrl", service: ServiceName = "Authy"): ValidationError | string => {
+  const refuse = (message: string) => new ValidationError({ field, message, service })
   let url: URL
   try {
     url = new URL(apiUrl)
   } catch {
-    return new ValidationError({ field: "apiUrl", message: "apiUrl is not a URL" })
+    return refuse(`${field} is not a URL`)
   }
   const secure = url.protocol === "https:" || (url.protocol === "http:" && loopbackHosts.test(url.hostname))
-  if (!secure) {
-    return new ValidationError({
-      field: "apiUrl",
-      message: "apiUrl must use https (http is allowed only for a loopback host)"
-    })
-  }
+  if (!secure) return refuse(`${field} must use https (http is allowed only for a loopback host)`)
   if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
-    return new ValidationError({ field: "apiUrl", message: "apiUrl must not carry credentials, a query or a fragment" })
+    return refuse(`${field} must not carry credentials, a query or a fragment`)
   }
   return url.origin + url.pathname.replace(/\/+$/, "")
 }
@@ -101,7 +167,7 @@ export const checkApiUrl = (apiUrl: string): ValidationError | string => {
  *
  * @internal
  */
-export interface AuthyHttp {
+export interface Executor {
   readonly execute: <A>(endpoint: Endpoint<A>) => Effect.Effect<A, ApiError | NetworkError | ValidationError>
 }
 
@@ -112,31 +178,28 @@ export interface AuthyHttp {
  *
  * @internal
  */
-export const refusing = (error: ValidationError): AuthyHttp => ({ execute: () => Effect.fail(error) })
+export const refusing = (error: ValidationError): Executor => ({ execute: () => Effect.fail(error) })
 
 /**
  * Builds the executor on top of the application's `HttpClient`.
  *
  * The platform's own client span is turned off for our requests: its `url.full`
- * attribute would carry the token (verify puts it in the path) and phone
- * numbers (phone endpoints put them in the query). The endpoint span
- * (`Authy.<group>.<op>`) records the route template and the status instead.
+ * attribute would carry the token (Authy's verify puts it in the path) and
+ * phone numbers (Authy's phone endpoints put them in the query, Lookup in the
+ * path). The endpoint span (`Authy.<group>.<op>`, `Verify.<group>.<op>`)
+ * records the route template and the status instead.
  *
  * @internal
  */
-export const make = (client: HttpClient.HttpClient, settings: HttpSettings): AuthyHttp => {
-  const apiUrl = checkApiUrl(settings.apiUrl)
+export const make = (client: HttpClient.HttpClient, settings: HttpSettings, urlField = "apiUrl"): Executor => {
+  const { dialect } = settings
+  const apiUrl = checkApiUrl(settings.apiUrl, urlField, dialect.service)
   if (typeof apiUrl !== "string") return refusing(apiUrl)
-  const authyClient = client.pipe(
+  const headers = { ...dialect.authHeaders, "user-agent": settings.userAgent, accept: "application/json" }
+  const prefix = dialect.attributePrefix
+  const apiClient = client.pipe(
     HttpClient.mapRequest((request) =>
-      request.pipe(
-        HttpClientRequest.prependUrl(apiUrl),
-        HttpClientRequest.setHeaders({
-          "x-authy-api-key": Redacted.value(settings.apiKey),
-          "user-agent": settings.userAgent,
-          accept: "application/json"
-        })
-      )
+      request.pipe(HttpClientRequest.prependUrl(apiUrl), HttpClientRequest.setHeaders(headers))
     ),
     HttpClient.withTracerDisabledWhen(() => true),
     // The fetch transport follows redirects by default and would carry the key
@@ -144,30 +207,28 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
     HttpClient.transformResponse(Effect.provideService(FetchHttpClient.RequestInit, { redirect: "manual" }))
   )
 
+  const toNetwork = (error: HttpClientError.HttpClientError) => toNetworkError(error, dialect)
+  const onTimeout = (limit: Duration.Duration) => timeoutError(limit, dialect)
+
   const genericAttempt = <A>(endpoint: Endpoint<A>, timeout: Duration.Duration) =>
     Effect.flatMap(
-      Effect.mapError(authyClient.execute(toRequest(endpoint)), toNetworkError),
-      (response) => readResponse(response, endpoint, settings.apiKey)
+      Effect.mapError(apiClient.execute(toRequest(endpoint, dialect)), toNetwork),
+      (response) => readResponse(response, endpoint, dialect)
     ).pipe(
       // `Effect.timeoutFail`, forking one fiber instead of two on the live clock.
-      (self) => timeoutFail(self, { duration: timeout, onTimeout: () => timeoutError(timeout) }),
+      (self) => timeoutFail(self, { duration: timeout, onTimeout: () => onTimeout(timeout) }),
       settings.limit
     )
 
   // effect-authy's own transport takes the request whole, and its deadline.
   const direct = DirectSend.get(client)
-  const headers = {
-    "x-authy-api-key": Redacted.value(settings.apiKey),
-    "user-agent": settings.userAgent,
-    accept: "application/json"
-  }
   const directAttempt = <A>(send: DirectSend.DirectSend, endpoint: Endpoint<A>, timeout: Duration.Duration) =>
     Effect.flatMap(
       Effect.mapError(
-        send(toRequest(endpoint, apiUrl, headers), Duration.toMillis(timeout)),
-        (error) => error._tag === "DeadlineExceeded" ? timeoutError(timeout) : toNetworkError(error)
+        send(toRequest(endpoint, dialect, apiUrl, headers), Duration.toMillis(timeout)),
+        (error) => error._tag === "DeadlineExceeded" ? onTimeout(timeout) : toNetwork(error)
       ),
-      (response) => readResponse(response, endpoint, settings.apiKey)
+      (response) => readResponse(response, endpoint, dialect)
     ).pipe(settings.limit)
 
   const attempt = <A>(endpoint: Endpoint<A>, timeout: Duration.Duration, clock: Clock.Clock) =>
@@ -185,20 +246,24 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
       let error = firstError
       const clock = yield* Effect.clock
       for (let failed = 1;; failed++) {
-        const delay = yield* retryDelay(policy, endpoint.safety, failed, error, startedAt)
+        const delay = yield* retryDelay(policy, endpoint.safety, failed, error, startedAt, dialect)
         if (Option.isNone(delay)) return yield* Effect.fail(error)
         const left = Duration.toMillis(settings.totalTimeout) - ((yield* Clock.currentTimeMillis) - startedAt) - delay.value
         if (!(left > 0)) return yield* Effect.fail(error)
-        yield* Effect.logDebug("Authy request failed, retrying").pipe(
-          Effect.annotateLogs({ "authy.attempt": failed, "authy.retry_reason": describe(error), "authy.retry_delay_ms": delay.value })
+        yield* Effect.logDebug(`${dialect.displayName} request failed, retrying`).pipe(
+          Effect.annotateLogs({
+            [`${prefix}.attempt`]: failed,
+            [`${prefix}.retry_reason`]: describe(error),
+            [`${prefix}.retry_delay_ms`]: delay.value
+          })
         )
-        yield* annotate({ "authy.attempts": failed + 1 })
+        yield* annotate({ [`${prefix}.attempts`]: failed + 1 })
         yield* Effect.sleep(Duration.millis(delay.value))
         const timeout = Duration.min(settings.timeout, Duration.millis(left))
         const result = yield* Effect.either(attempt(endpoint, timeout, clock))
         if (result._tag === "Right") return result.right
         error = Duration.lessThan(timeout, settings.timeout) && isTimeout(result.left)
-          ? timeoutError(settings.totalTimeout)
+          ? onTimeout(settings.totalTimeout)
           : result.left
       }
     })
@@ -209,7 +274,7 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings): Aut
         const startedAt = clock.unsafeCurrentTimeMillis()
         return Effect.catchAll(attempt(endpoint, firstTimeout, clock), (error) => retry(endpoint, error, startedAt))
       }).pipe(
-        Effect.tapError((error) => annotateFailure(endpoint, error))
+        Effect.tapError((error) => annotateFailure(endpoint, error, prefix))
       )
   }
 }
@@ -218,17 +283,25 @@ const isTimeout = (error: ApiError | NetworkError | ValidationError) =>
   error._tag === "NetworkError" && error.reason === "Timeout"
 
 /** What the endpoint span records of a failure: never a URL, only the route template. */
-const annotateFailure = (endpoint: Endpoint<unknown>, error: ApiError | NetworkError | ValidationError) =>
+const annotateFailure = (endpoint: Endpoint<unknown>, error: ApiError | NetworkError | ValidationError, prefix: string) =>
   annotate({
     "http.request.method": endpoint.method,
     "http.route": endpoint.route,
     ...(error._tag === "ApiError"
-      ? { "http.response.status_code": error.status, "authy.error_code": error.errorCode ?? "", "authy.error_reason": error.reason }
-      : { "authy.error_reason": error._tag === "NetworkError" ? error.reason : `invalid ${error.field}` })
+      ? {
+        "http.response.status_code": error.status,
+        [`${prefix}.error_code`]: error.errorCode ?? "",
+        [`${prefix}.error_reason`]: error.reason
+      }
+      : { [`${prefix}.error_reason`]: error._tag === "NetworkError" ? error.reason : `invalid ${error.field}` })
   })
 
-const timeoutError = (limit: Duration.Duration) =>
-  new NetworkError({ reason: "Timeout", message: `Authy did not answer within ${Duration.format(limit)}` })
+const timeoutError = (limit: Duration.Duration, dialect: Dialect) =>
+  new NetworkError({
+    reason: "Timeout",
+    message: `${dialect.displayName} did not answer within ${Duration.format(limit)}`,
+    service: dialect.service
+  })
 
 const describe = (error: ApiError | NetworkError | ValidationError): string =>
   error._tag === "ApiError" ? `HTTP ${error.status}` : error._tag === "NetworkError" ? error.reason : error.field
@@ -243,11 +316,13 @@ const retryDelay = (
   safety: RetryPolicy.Safety,
   failed: number,
   error: ApiError | NetworkError | ValidationError,
-  startedAt: number
+  startedAt: number,
+  dialect: Dialect
 ): Effect.Effect<Option.Option<number>> => {
   // Comparisons that fail closed: a hand-made policy given to `withPolicy`
   // with a `NaN` stops here instead of retrying until the total timeout.
   if (!(failed < policy.maxAttempts) || !RetryPolicy.isRetryable(safety, error)) return Effect.succeedNone
+  if (error._tag === "ApiError" && !dialect.mayRetry(error)) return Effect.succeedNone
   const retryAfter = error._tag === "ApiError" ? error.retryAfterMillis : undefined
   const computed = RetryPolicy.delayMillis(policy, failed, retryAfter)
   return Effect.gen(function*() {
@@ -261,22 +336,30 @@ const retryDelay = (
 /** The request of `endpoint`: relative to the API URL and without headers, unless they are given. */
 const toRequest = (
   endpoint: Endpoint<unknown>,
+  dialect: Dialect,
   apiUrl = "",
   headers: Readonly<Record<string, string>> = {}
 ): HttpClientRequest.HttpClientRequest => {
-  if (endpoint.method === "GET") {
-    return HttpClientRequest.get(apiUrl + endpoint.path, { urlParams: toUrlParams(endpoint.params), headers })
+  const url = apiUrl + endpoint.path
+  switch (endpoint.method) {
+    case "GET":
+      return HttpClientRequest.get(url, { urlParams: toUrlParams(endpoint.params), headers })
+    case "DELETE":
+      return HttpClientRequest.del(url, { urlParams: toUrlParams(endpoint.params), headers })
+    case "POST":
+      return dialect.body === "form"
+        ? HttpClientRequest.post(url, { headers }).pipe(HttpClientRequest.bodyUrlParams(toUrlParams(endpoint.params)))
+        : HttpClientRequest.post(url, { headers }).pipe(HttpClientRequest.bodyUnsafeJson(endpoint.params ?? {}))
   }
-  return HttpClientRequest.post(apiUrl + endpoint.path, { headers }).pipe(
-    HttpClientRequest.bodyUnsafeJson(endpoint.params ?? {})
-  )
 }
 
-const toUrlParams = (params: Endpoint<unknown>["params"]): Record<string, string> => {
-  const out: Record<string, string> = {}
+/** Query or form parameters: an array is a repeated key (`EventTypes=a&EventTypes=b`). */
+const toUrlParams = (params: Endpoint<unknown>["params"]): Array<[string, string]> => {
+  const out: Array<[string, string]> = []
   if (params === undefined) return out
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined) out[key] = String(value)
+    if (Array.isArray(value)) for (const item of value) out.push([key, String(item)])
+    else if (value !== undefined) out.push([key, String(value)])
   }
   return out
 }
@@ -284,36 +367,22 @@ const toUrlParams = (params: Endpoint<unknown>["params"]): Record<string, string
 const readResponse = <A>(
   response: HttpClientResponse.HttpClientResponse,
   endpoint: Endpoint<A>,
-  apiKey: Redacted.Redacted<string>
+  dialect: Dialect
 ) =>
   response.text.pipe(
-    Effect.mapError(toNetworkError),
+    Effect.mapError((error) => toNetworkError(error, dialect)),
     // Headers are read only on failure: the platform rebuilds them on each access.
     Effect.flatMap((text) =>
-      interpret(response.status, text, () => response.headers["retry-after"], endpoint, () => scrubberFor(endpoint, apiKey))
+      interpret(response.status, text, () => response.headers["retry-after"], endpoint, dialect, () => scrubberFor(endpoint, dialect))
     )
   )
-
-/**
- * Wire parameters whose values are secret: one-time codes and phone numbers.
- * Named here once, for every endpoint, path parameters (`{token}`) included.
- *
- * @internal
- */
-export const secretParameters: ReadonlySet<string> = new Set([
-  "token",
-  "cellphone",
-  "phone_number",
-  "verification_code",
-  "custom_code"
-])
 
 /**
  * The secrets this request carries: the values of its secret path segments
  * (found by laying `route` over `path`) and of its secret parameters, at any
  * depth (`user[cellphone]`).
  */
-const sentSecrets = (endpoint: Endpoint<unknown>): Array<string> => {
+const sentSecrets = (endpoint: Endpoint<unknown>, secretParameters: ReadonlySet<string>): Array<string> => {
   const found: Array<string> = []
   const route = endpoint.route.split("/")
   const path = endpoint.path.split("/")
@@ -322,25 +391,25 @@ const sentSecrets = (endpoint: Endpoint<unknown>): Array<string> => {
     const value = path[i]
     if (name !== undefined && secretParameters.has(name) && value !== undefined) found.push(decodeURIComponent(value))
   })
-  collectSecrets(endpoint.params, found)
+  collectSecrets(endpoint.params, secretParameters, found)
   return found
 }
 
-const collectSecrets = (params: unknown, found: Array<string>): void => {
+const collectSecrets = (params: unknown, secretParameters: ReadonlySet<string>, found: Array<string>): void => {
   if (!Predicate.isRecord(params)) return
   for (const [key, value] of Object.entries(params)) {
     if (secretParameters.has(key) && (typeof value === "string" || typeof value === "number")) found.push(String(value))
-    else collectSecrets(value, found)
+    else collectSecrets(value, secretParameters, found)
   }
 }
 
 /**
- * What scrubs the text kept from an answer to this request: the API key and
- * every code and phone number the request sent, exactly, whatever their
+ * What scrubs the text kept from an answer to this request: the credentials
+ * and every code and phone number the request sent, exactly, whatever their
  * length. Built only when an answer is an error.
  */
-const scrubberFor = (endpoint: Endpoint<unknown>, apiKey: Redacted.Redacted<string>): Redact.Scrubber =>
-  Redact.make([Redacted.value(apiKey), ...sentSecrets(endpoint)])
+const scrubberFor = (endpoint: Endpoint<unknown>, dialect: Dialect): Redact.Scrubber =>
+  Redact.make([...dialect.credentials, ...sentSecrets(endpoint, dialect.secretParameters)])
 
 const isSuccessStatus = (status: number) => status >= 200 && status < 300
 
@@ -349,35 +418,39 @@ const interpret = <A>(
   text: string,
   retryAfter: () => string | undefined,
   endpoint: Endpoint<A>,
+  dialect: Dialect,
   scrubber: () => Redact.Scrubber
 ): Effect.Effect<A, ApiError> => {
-  const body = parseJson(text)
+  const service = dialect.service
+  const body = endpoint.noContent === true && text === "" && isSuccessStatus(status) ? undefined : parseJson(text)
   if (body === notJson) {
     return Effect.fail(
       new ApiError({
         reason: "NotJson",
         status,
-        message: `Authy answered HTTP ${status} with a body that is not JSON`,
+        message: `${dialect.displayName} answered HTTP ${status} with a body that is not JSON`,
         errors: {},
         excerpt: Redact.excerpt(text, scrubber()),
-        ...retryAfterField(retryAfter())
+        ...retryAfterField(retryAfter()),
+        service
       })
     )
   }
   if (!isSuccessStatus(status)) {
-    return Effect.fail(errorFromBody(status, body, "ErrorResponse", retryAfter(), scrubber()))
+    return Effect.fail(errorFromBody(status, body, "ErrorResponse", retryAfter(), scrubber(), dialect))
   }
-  if (Predicate.isRecord(body) && (body.success === false || body.success === "false")) {
-    return Effect.fail(errorFromBody(status, body, "Unsuccessful", retryAfter(), scrubber()))
+  if (dialect.isUnsuccessful(body)) {
+    return Effect.fail(errorFromBody(status, body, "Unsuccessful", retryAfter(), scrubber(), dialect))
   }
   const decoded = endpoint.decode(body)
   return Either.isRight(decoded) ? Effect.succeed(decoded.right) : Effect.fail(
     new ApiError({
       reason: "Undecodable",
       status,
-      message: `Authy answered HTTP ${status} with a body of an unexpected shape`,
+      message: `${dialect.displayName} answered HTTP ${status} with a body of an unexpected shape`,
       errors: {},
-      excerpt: Redact.excerpt(text, scrubber())
+      excerpt: Redact.excerpt(text, scrubber()),
+      service
     })
   )
 }
@@ -397,32 +470,20 @@ const errorFromBody = (
   body: unknown,
   reason: "ErrorResponse" | "Unsuccessful",
   retryAfter: string | undefined,
-  scrub: Redact.Scrubber
+  scrub: Redact.Scrubber,
+  dialect: Dialect
 ): ApiError => {
-  const record = Predicate.isRecord(body) ? body : {}
-  // Every string of the body is the server's and may quote the request: the code too.
-  const errorCode = typeof record.error_code === "string" || typeof record.error_code === "number"
-    ? scrub(String(record.error_code))
-    : undefined
-  const authyMessage = typeof record.message === "string" ? scrub(record.message) : `HTTP ${status}`
+  const { errorCode, errors, message, moreInfo } = dialect.readError(status, body, scrub)
   return new ApiError({
     reason,
     status,
     ...(errorCode === undefined ? {} : { errorCode }),
-    message: errorCode === undefined ? authyMessage : `${authyMessage} (Authy error ${errorCode})`,
-    errors: fieldErrors(record.errors, scrub),
-    ...retryAfterField(retryAfter)
+    message: errorCode === undefined ? message : `${message} (${dialect.displayName} error ${errorCode})`,
+    errors,
+    ...retryAfterField(retryAfter),
+    ...(moreInfo === undefined ? {} : { moreInfo }),
+    service: dialect.service
   })
-}
-
-/** Field errors, without the `message` entry that repeats the top-level message. */
-const fieldErrors = (errors: unknown, scrub: Redact.Scrubber): Record<string, string> => {
-  const out: Record<string, string> = {}
-  if (!Predicate.isRecord(errors)) return out
-  for (const [field, value] of Object.entries(errors)) {
-    if (field !== "message" && value !== null && value !== undefined) out[scrub(field)] = scrub(String(value))
-  }
-  return out
 }
 
 /**
@@ -461,17 +522,22 @@ const errorCodes = (error: unknown, depth = 0): ReadonlyArray<string> => {
 
 /**
  * Maps a platform error to a {@link NetworkError}. The platform's own message
- * names the URL, which for verify carries the token: it is never passed on.
+ * names the URL, which for Authy's verify carries the token: it is never
+ * passed on.
  *
  * @internal
  */
-export const toNetworkError = (error: HttpClientError.HttpClientError): NetworkError => {
+export const toNetworkError = (
+  error: HttpClientError.HttpClientError,
+  dialect: Pick<Dialect, "displayName" | "service">
+): NetworkError => {
   const codes = errorCodes(error.cause)
   const match = errorCodeReasons.find(([known]) => codes.some((code) => known.includes(code)))
   const reason = match?.[1] ?? (error.reason === "Decode" ? "ConnectionReset" : "Transport")
   const code = codes[0]
   return new NetworkError({
     reason,
-    message: `Could not reach Authy (${reason}${code === undefined ? "" : `, ${code}`})`
+    message: `Could not reach ${dialect.displayName} (${reason}${code === undefined ? "" : `, ${code}`})`,
+    service: dialect.service
   })
 }
