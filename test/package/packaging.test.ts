@@ -4,11 +4,12 @@
  * `bin`, and that the core entry needs no @effect/platform-node.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { execFile, spawn } from "node:child_process"
+import { execFile } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
+import { start, stopAll, waitFor } from "../util/processes.js"
 
 // Asynchronous on purpose: a blocked worker misses vitest's heartbeats.
 const run = async (file: string, args: ReadonlyArray<string>, cwd: string): Promise<string> =>
@@ -38,6 +39,10 @@ const program = `
 import { Effect, Layer, Redacted } from "effect"
 import { ApiError, AuthyService, Tokens, Users } from "effect-authy"
 import { UndiciHttpClient } from "effect-authy/node"
+import { RedisNonceStore } from "effect-authy/redis"
+
+// The Redis entry resolves and typechecks with its optional peer installed.
+export const StoreLive = RedisNonceStore.layer({ url: "redis://127.0.0.1:1" })
 
 const [url, key] = process.argv.slice(2) as [string, string]
 const AuthyLive = AuthyService.layer({ apiKey: Redacted.make(key), apiUrl: url }).pipe(Layer.provide(UndiciHttpClient.layer))
@@ -58,11 +63,12 @@ Effect.runPromise(Effect.provide(main, AuthyLive))
 `
 
 /**
- * A consumer's tsconfig. `skipLibCheck` is off only where the installed
- * declarations are all ours and the peers' (the core-only project): with
- * @effect/platform-node installed, its own declarations need `@types/ws`.
+ * A strict consumer's tsconfig, with `skipLibCheck: false`: every installed
+ * declaration file is checked, ours and the peers'. With
+ * @effect/platform-node installed, its own declarations need `@types/ws`
+ * (the README says so).
  */
-const tsconfig = (moduleResolution: "NodeNext" | "Bundler", file: string, skipLibCheck: boolean) =>
+const tsconfig = (moduleResolution: "NodeNext" | "Bundler", file: string) =>
   JSON.stringify({
     compilerOptions: {
       target: "ES2022",
@@ -70,35 +76,27 @@ const tsconfig = (moduleResolution: "NodeNext" | "Bundler", file: string, skipLi
       moduleResolution,
       strict: true,
       exactOptionalPropertyTypes: true,
-      skipLibCheck,
+      skipLibCheck: false,
       types: ["node"],
       outDir: "out"
     },
     include: [file]
   })
 
-const typecheck = async (dir: string, file: string, skipLibCheck: boolean) => {
+const typecheck = async (dir: string, file: string) => {
   for (const resolution of ["Bundler", "NodeNext"] as const) {
-    writeFileSync(join(dir, "tsconfig.json"), tsconfig(resolution, file, skipLibCheck))
+    writeFileSync(join(dir, "tsconfig.json"), tsconfig(resolution, file))
     await run(join(dir, "node_modules", ".bin", "tsc"), ["-p", "."], dir)
   }
 }
 
-/** Starts the installed `effect-authy-emulator` and resolves with its URL. */
-const startEmulator = (dir: string) =>
-  new Promise<{ url: string; stop: () => void }>((resolve, reject) => {
-    const child = spawn(join(dir, "node_modules", ".bin", "effect-authy-emulator"), ["--port", "0", "--api-key", "pack-key"], {
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let output = ""
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match?.[1]) resolve({ url: match[1], stop: () => child.kill("SIGTERM") })
-    })
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
-    child.on("exit", (code) => reject(new Error(`emulator exited ${code}: ${output}`)))
-  })
+/** Starts the installed `effect-authy-emulator` (a process group of its own) and resolves with its URL. */
+const startEmulator = async (dir: string) => {
+  const emulator = start(join(dir, "node_modules", ".bin", "effect-authy-emulator"), ["--port", "0", "--api-key", "pack-key"])
+  const url = () => /(http:\/\/127\.0\.0\.1:\d+)/.exec(emulator.stdout())?.[1]
+  await waitFor(emulator, () => url() !== undefined)
+  return { url: url()!, stop: emulator.stop }
+}
 
 let tarball = ""
 
@@ -107,7 +105,10 @@ beforeAll(async () => {
   tarball = join(work, packed)
 }, 240_000)
 
-afterAll(() => rmSync(work, { recursive: true, force: true }))
+afterAll(() => {
+  stopAll()
+  rmSync(work, { recursive: true, force: true })
+})
 
 describe("the packed package", () => {
   it("ships dist with declarations, the bin, and no tests", async () => {
@@ -117,15 +118,21 @@ describe("the packed package", () => {
     expect(listing).toContain("package/dist/index.d.ts.map")
     expect(listing).toContain("package/dist/emulator/index.js")
     expect(listing).toContain("package/dist/node/index.js")
+    expect(listing).toContain("package/dist/redis/index.js")
+    expect(listing).toContain("package/examples/quickstart.ts")
     expect(listing).toContain("package/bin/effect-authy-emulator.js")
     expect(listing).not.toContain("package/test/")
     expect(listing).not.toContain("node_modules")
   })
 
   it("typechecks and runs a verify flow against the emulator started from the installed bin", async () => {
-    const dir = await makeProject("with-node", [...peers(), `@effect/platform-node@${installedVersion("@effect/platform-node")}`, ...tools()], tarball)
+    const dir = await makeProject(
+      "with-node",
+      [...peers(), `@effect/platform-node@${installedVersion("@effect/platform-node")}`, `redis@${installedVersion("redis")}`, ...tools(), "@types/ws@8"],
+      tarball
+    )
     writeFileSync(join(dir, "main.ts"), program)
-    await typecheck(dir, "main.ts", true)
+    await typecheck(dir, "main.ts")
     const emulator = await startEmulator(dir)
     try {
       const output = await run("node", ["out/main.js", emulator.url, "pack-key"], dir)
@@ -147,7 +154,7 @@ describe("the packed package", () => {
     `
     writeFileSync(join(dir, "check.ts"), check)
     await expect(run("node", ["--input-type=module", "-e", "await import('@effect/platform-node')"], dir)).rejects.toThrow()
-    await typecheck(dir, "check.ts", false)
+    await typecheck(dir, "check.ts")
     expect((await run("node", ["out/check.js"], dir)).trim()).toBe("ok")
   }, 240_000)
 })
