@@ -14,200 +14,34 @@
  */
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Cause, Clock, Context, Duration, Effect, Either, Layer, Option, ParseResult, Schema } from "effect"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import { Duration, Effect, Option, ParseResult, Schema } from "effect"
 import { ValidationError } from "./AuthyError.js"
 import { AuthyService } from "./AuthyService.js"
 import * as Internal from "./internal/authy/callback.js"
 import * as Signature from "./internal/authy/signature.js"
+import * as Webhook from "./internal/core/webhook.js"
+import type { NonceStoreError } from "./NonceStore.js"
 
 // ---------------------------------------------------------------------------
-// Nonce store
+// Nonce store: the one Verify webhooks use too (./NonceStore.ts)
 // ---------------------------------------------------------------------------
 
 /**
- * Why a {@link NonceStoreError} was raised:
- *
- * - `Unavailable`: the store could not be reached (connection refused or
- *   lost, client offline or closed);
- * - `Timeout`: the store did not answer in time;
- * - `UnexpectedReply`: the store answered something that is not an answer to
- *   the command sent.
+ * The replay store and its error, shared with `effect-authy/verify`'s
+ * `VerifyWebhook`: see `NonceStore.ts`.
  *
  * @since 0.1.0
- * @category errors
  */
-export const NonceStoreErrorReason = Schema.Literal("Unavailable", "Timeout", "UnexpectedReply")
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type NonceStoreErrorReason = typeof NonceStoreErrorReason.Type
-
-/**
- * A {@link NonceStore} could not tell whether a callback was already
- * received. Raised only by a store whose policy is to refuse callbacks it
- * cannot check (the safe default of `effect-authy/redis`); {@link verify}
- * passes it on, and {@link handler} answers 503 without calling `onEvent`.
- * The message names the store and the reason, never a key or a credential.
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { OneTouchCallback } from "effect-authy"
- *
- * declare const request: OneTouchCallback.CallbackRequest
- *
- * const event = OneTouchCallback.verify(request).pipe(
- *   Effect.catchTag("NonceStoreError", (e) =>
- *     Effect.logError(`replay store down (${e.reason}): callback refused`).pipe(Effect.zipRight(Effect.fail(e))))
- * )
- * ```
- *
- * @since 0.1.0
- * @category errors
- */
-export class NonceStoreError extends Schema.TaggedError<NonceStoreError>("effect-authy/NonceStoreError")(
-  "NonceStoreError",
-  {
-    reason: NonceStoreErrorReason,
-    message: Schema.String
-  }
-) {}
-
-/**
- * The operations of a {@link NonceStore}.
- *
- * The boundary rule: a key handed over with `expiresAt` is remembered
- * through `expiresAt` itself (inclusive), and forgotten only once the clock
- * is past it. The verifier uses the same rule for freshness (a nonce exactly
- * one window old is still fresh), so a callback can never be fresh while its
- * entry is already gone. Stores with a relative expiry (Redis `PX`) keep a key
- * `expiresAt − now + 1` milliseconds.
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import type { OneTouchCallback } from "effect-authy"
- *
- * // Accepts everything: no replay protection (for tests only).
- * const permissive: OneTouchCallback.NonceStoreService = {
- *   checkAndRemember: () => Effect.succeed(true),
- *   forget: () => Effect.void
- * }
- * ```
- *
- * @since 0.1.0
- * @category models
- */
-export interface NonceStoreService {
-  /**
-   * Remembers `key` through `expiresAt` (epoch milliseconds, inclusive) and
-   * answers `true` if it was not already remembered (and unexpired): one
-   * atomic step, so two concurrent deliveries of one callback cannot both
-   * pass. A store that cannot tell either fails with a
-   * {@link NonceStoreError} (the callback is refused) or answers `true` (it
-   * is accepted without replay protection): its policy, never a defect.
-   */
-  readonly checkAndRemember: (key: string, expiresAt: number) => Effect.Effect<boolean, NonceStoreError>
-  /** Forgets `key`, so that a callback the application failed to handle can come again. */
-  readonly forget: (key: string) => Effect.Effect<void, NonceStoreError>
-}
-
-/**
- * Where the verifier remembers the callbacks it has accepted, to refuse them
- * when they come again. Keys are `X-Authy-Signature` values (which cover the
- * nonce, the URL and the whole payload), so two different callbacks with the
- * same second-resolution nonce are both accepted.
- *
- * By default, one in-memory store per process ({@link makeMemory}), which
- * evicts expired entries. With several instances behind a load balancer a
- * replay could reach another instance: provide a shared store instead, such
- * as `RedisNonceStore.layer` from `effect-authy/redis` (atomic
- * `SET key 1 NX PX ttl`, a configurable policy when Redis is unreachable).
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { OneTouchCallback } from "effect-authy"
- * import { RedisNonceStore } from "effect-authy/redis"
- *
- * declare const program: Effect.Effect<void, never, OneTouchCallback.NonceStore>
- *
- * // Every instance behind the load balancer shares one Redis.
- * const shared = program.pipe(Effect.provide(RedisNonceStore.layer({ url: "redis://127.0.0.1:6379" })))
- * ```
- *
- * @since 0.1.0
- * @category nonce store
- */
-export class NonceStore extends Context.Reference<NonceStore>()("effect-authy/OneTouchCallback/NonceStore", {
-  defaultValue: (): NonceStoreService => Internal.makeMemoryStore()
-}) {}
-
-/**
- * An in-memory {@link NonceStore}, which also tells how many keys it holds.
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { OneTouchCallback } from "effect-authy"
- *
- * const held = Effect.flatMap(OneTouchCallback.makeMemory, (store) => store.size) // 0
- * ```
- *
- * @since 0.1.0
- * @category models
- */
-export interface MemoryNonceStore extends NonceStoreService {
-  /** Keys held, expired ones not yet evicted included. */
-  readonly size: Effect.Effect<number>
-}
-
-/**
- * A fresh in-memory {@link NonceStore}. Expiry follows the Effect `Clock`: a
- * key is held through its `expiresAt`, inclusive.
- * Expired keys are evicted whenever the store has doubled in size since the
- * last sweep, so it holds at most about twice the live keys; only callbacks
- * with a valid signature are ever remembered, so only Authy's traffic can
- * grow it.
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { OneTouchCallback } from "effect-authy"
- *
- * const program = Effect.gen(function*() {
- *   const store = yield* OneTouchCallback.makeMemory
- *   const fresh = yield* store.checkAndRemember("key", Date.now() + 60_000) // true
- *   const again = yield* store.checkAndRemember("key", Date.now() + 60_000) // false
- * })
- * ```
- *
- * @since 0.1.0
- * @category nonce store
- */
-export const makeMemory: Effect.Effect<MemoryNonceStore> = Effect.sync(Internal.makeMemoryStore)
-
-/**
- * A fresh in-memory {@link NonceStore} as a layer, e.g. one per test.
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { OneTouchCallback } from "effect-authy"
- *
- * declare const program: Effect.Effect<void>
- * const isolated = program.pipe(Effect.provide(OneTouchCallback.layerMemory))
- * ```
- *
- * @since 0.1.0
- * @category nonce store
- */
-export const layerMemory: Layer.Layer<NonceStore> = Layer.effect(NonceStore, makeMemory)
+export {
+  layerMemory,
+  makeMemory,
+  type MemoryNonceStore,
+  NonceStore,
+  NonceStoreError,
+  NonceStoreErrorReason,
+  type NonceStoreService
+} from "./NonceStore.js"
 
 // ---------------------------------------------------------------------------
 // The event
@@ -348,14 +182,14 @@ export interface VerifyOptions {
  */
 export const defaultWindow: Duration.Duration = Duration.minutes(5)
 
-const reject = (field: string, message: string) => Effect.fail(new ValidationError({ field, message }))
+const reject = (field: string, message: string) => Webhook.refuse("Authy", field, message)
 
 const signatureHeader = "x-authy-signature"
 const nonceHeader = "x-authy-signature-nonce"
 
 /** The parameters that were signed: the JSON body of a POST, the raw query of a GET. */
 const signedParams = (request: CallbackRequest, method: "GET" | "POST") => {
-  if (method === "GET") return Effect.succeed(request.query ?? queryOf(request.url))
+  if (method === "GET") return Effect.succeed(request.query ?? Webhook.queryOf(request.url))
   try {
     const body: unknown = JSON.parse(request.body ?? "")
     if (typeof body === "object" && body !== null && !Array.isArray(body)) return Effect.succeed(body)
@@ -365,27 +199,14 @@ const signedParams = (request: CallbackRequest, method: "GET" | "POST") => {
   return reject("payload", "A POST callback's body must be a JSON object")
 }
 
-const queryOf = (url: string): string => {
-  const start = url.indexOf("?")
-  return start === -1 ? "" : url.slice(start + 1).split("#")[0] ?? ""
+/** How a OneTouch callback's refusals read. */
+const labels: Webhook.Labels = {
+  service: "Authy",
+  timeField: "nonce",
+  stale: "The callback is too old (stale nonce)",
+  future: "The callback's nonce is too far in the future",
+  replayed: "This callback was already received"
 }
-
-/**
- * The nonce's instant, if it is within the window of now either way. The
- * boundary follows `Internal.isWithin`, the rule the nonce stores follow too.
- */
-const checkFreshness = (nonce: string, windowMillis: number) =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) => {
-    const sent = Internal.parseNonce(nonce)
-    if (sent === undefined) return reject("nonce", "X-Authy-Signature-Nonce must be a Unix time in seconds")
-    if (!Internal.isWithin(now, Internal.freshUntil(sent, windowMillis))) {
-      return reject("nonce", "The callback is too old (stale nonce)")
-    }
-    if (!Internal.isWithin(sent, Internal.freshUntil(now, windowMillis))) {
-      return reject("nonce", "The callback's nonce is too far in the future")
-    }
-    return Effect.succeed(sent)
-  })
 
 const decodeWire = Schema.decodeUnknown(Internal.CallbackWire)
 
@@ -489,19 +310,19 @@ export const verify: (
       return yield* reject("nonce", "The X-Authy-Signature-Nonce header is missing")
     }
     const params = yield* signedParams(request, method)
-
-    // The signature first: nothing else is worth checking, or remembering,
-    // for a callback that Authy did not send.
     const authy = yield* AuthyService
-    const valid = yield* authy.oneTouch.validateCallbackSignature({ signature, nonce, method, url: request.url, params })
-    if (!valid) return yield* reject("signature", "X-Authy-Signature does not match the callback")
     const windowMillis = Duration.toMillis(window.value)
-    const sentAt = yield* checkFreshness(nonce, windowMillis)
-    const event = yield* decodeEvent(params, nonce, signature)
-
-    const store = yield* NonceStore
-    const fresh = yield* store.checkAndRemember(signature, Internal.freshUntil(sentAt, windowMillis))
-    if (!fresh) return yield* reject("replay", "This callback was already received")
+    const event = yield* Webhook.verify(
+      Effect.gen(function*() {
+        const valid = yield* authy.oneTouch.validateCallbackSignature({ signature, nonce, method, url: request.url, params })
+        if (!valid) return yield* reject("signature", "X-Authy-Signature does not match the callback")
+        const sentAt = Internal.parseNonce(nonce)
+        if (sentAt === undefined) return yield* reject("nonce", "X-Authy-Signature-Nonce must be a Unix time in seconds")
+        return { key: signature, sentAt, decode: decodeEvent(params, nonce, signature) }
+      }),
+      windowMillis,
+      labels
+    )
     yield* Effect.annotateCurrentSpan("authy.approval_uuid", event.uuid)
     return event
   }
@@ -538,26 +359,6 @@ export interface HandlerOptions extends VerifyOptions {
   readonly url?: string | undefined
 }
 
-/** Authy's callbacks are a few kilobytes; an unauthenticated body is read with a cap. */
-const maxBodyBytes = 64 * 1024
-
-/**
- * The path and query the client asked for. `originalUrl`, because a router
- * mounted under a prefix slices it off `url`; it is absolute for requests
- * made from a web `Request`.
- */
-const requestTarget = (request: HttpServerRequest.HttpServerRequest): string => {
-  const original = request.originalUrl
-  if (original.startsWith("/")) return original
-  const hostEnd = original.indexOf("/", original.indexOf("//") + 2)
-  return hostEnd === -1 ? "/" : original.slice(hostEnd)
-}
-
-const requestUrl = (request: HttpServerRequest.HttpServerRequest): string => {
-  const proto = request.headers["x-forwarded-proto"] === "https" ? "https" : "http"
-  return `${proto}://${request.headers.host ?? "localhost"}${requestTarget(request)}`
-}
-
 /**
  * {@link verify} for the `HttpServerRequest` being served: reads its method,
  * headers, raw body (POST, at most 64 KiB) or query (GET).
@@ -589,22 +390,7 @@ const requestUrl = (request: HttpServerRequest.HttpServerRequest): string => {
 export const verifyServerRequest = (
   options?: HandlerOptions
 ): Effect.Effect<CallbackEvent, ValidationError | NonceStoreError, AuthyService | HttpServerRequest.HttpServerRequest> =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const body = request.method === "POST"
-      ? yield* request.text.pipe(
-        HttpIncomingMessage.withMaxBodySize(Option.some(maxBodyBytes)),
-        Effect.mapError(() => new ValidationError({ field: "payload", message: "The callback's body could not be read" }))
-      )
-      : undefined
-    return yield* verify({
-      method: request.method,
-      url: options?.url ?? requestUrl(request),
-      headers: request.headers,
-      body,
-      query: queryOf(requestTarget(request))
-    }, options)
-  })
+  Effect.flatMap(Webhook.readServerRequest(options?.url, "Authy", "callback"), (request) => verify(request, options))
 
 /**
  * The HTTP status {@link handler} answers a refused callback with:
@@ -625,42 +411,7 @@ export const verifyServerRequest = (
  * @since 0.1.0
  * @category http
  */
-export const statusFor = (error: ValidationError | NonceStoreError): number => {
-  if (error._tag === "NonceStoreError") return 503
-  switch (error.field) {
-    case "signature":
-    case "nonce":
-      return 401
-    case "replay":
-      return 409
-    case "method":
-      return 405
-    case "payload":
-      return 400
-    default:
-      return 500
-  }
-}
-
-const refuse = (error: ValidationError | NonceStoreError) =>
-  Effect.logWarning("OneTouch callback refused").pipe(
-    Effect.annotateLogs(
-      error._tag === "NonceStoreError"
-        ? { "authy.callback.store": error.reason, "authy.callback.reason": error.message }
-        : { "authy.callback.field": error.field, "authy.callback.reason": error.message }
-    ),
-    Effect.as(HttpServerResponse.text(error.message, { status: statusFor(error) }))
-  )
-
-/** Forgetting is best effort: the application's own failure is what the caller sees. */
-const forgetQuietly = (store: NonceStoreService, key: string) =>
-  store.forget(key).pipe(
-    Effect.catchAllCause((cause) =>
-      Effect.logWarning("OneTouch callback could not be forgotten: a new delivery will be refused as a replay").pipe(
-        Effect.annotateLogs("authy.callback.cause", Cause.pretty(cause))
-      )
-    )
-  )
+export const statusFor: (error: ValidationError | NonceStoreError) => number = Webhook.statusFor
 
 /**
  * A ready HTTP handler for OneTouch callbacks, for `HttpRouter.post` (and
@@ -704,11 +455,7 @@ export const handler = <E, R>(
   onEvent: (event: CallbackEvent) => Effect.Effect<unknown, E, R>,
   options?: HandlerOptions
 ): HttpApp.Default<E, R | AuthyService> =>
-  Effect.gen(function*() {
-    const verified = yield* Effect.either(verifyServerRequest(options))
-    if (Either.isLeft(verified)) return yield* refuse(verified.left)
-    const event = verified.right
-    const store = yield* NonceStore
-    yield* Effect.onError(onEvent(event), () => forgetQuietly(store, event.signature))
-    return HttpServerResponse.empty({ status: 200 })
+  Webhook.handler(verifyServerRequest(options), (event) => event.signature, onEvent, {
+    what: "OneTouch callback",
+    logPrefix: "authy.callback"
   })

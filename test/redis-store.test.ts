@@ -14,7 +14,7 @@ import type * as Scope from "effect/Scope"
 import { createClient, ErrorReply } from "redis"
 import { OneTouch, OneTouchCallback } from "effect-authy"
 import { RedisNonceStore } from "effect-authy/redis"
-import { ttlMillis } from "../src/internal/authy/callback.js"
+import { ttlMillis } from "../src/internal/core/freshness.js"
 import { type RedisServer, freePort, startRedis } from "./util/redis.js"
 import { apiKey, json, makeStub } from "./util/stub.js"
 

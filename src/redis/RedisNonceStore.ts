@@ -27,8 +27,8 @@ import { Clock, Config, Duration, Effect, Layer, Option, Redacted } from "effect
 import type * as ConfigError from "effect/ConfigError"
 import type * as Scope from "effect/Scope"
 import { createClient, ErrorReply, TimeoutError } from "redis"
-import * as Internal from "../internal/authy/callback.js"
-import { NonceStore, NonceStoreError, type NonceStoreErrorReason, type NonceStoreService } from "../OneTouchCallback.js"
+import * as Freshness from "../internal/core/freshness.js"
+import { NonceStore, NonceStoreError, type NonceStoreErrorReason, type NonceStoreService } from "../NonceStore.js"
 
 /**
  * The one method of a Redis client this store uses: node-redis's
@@ -192,7 +192,7 @@ export const make = (client: RedisClient, settings: Settings = {}): NonceStoreSe
   const checkAndRemember = (key: string, expiresAt: number): Effect.Effect<boolean, NonceStoreError> =>
     Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
-      const ttl = Internal.ttlMillis(now, expiresAt)
+      const ttl = Freshness.ttlMillis(now, expiresAt)
       const reply = yield* command(["SET", `${prefix}${key}`, "1", "NX", "PX", String(ttl)])
       if (reply === "OK") return true
       if (reply === null) return false
