@@ -14,6 +14,9 @@ import * as AuthyControl from "./authy/control.js"
 import * as State from "./authy/State.js"
 import type * as Control from "./control.js"
 import * as Faults from "./core/faults.js"
+import * as VerifyControl from "./verify/control.js"
+import * as VerifyState from "./verify/State.js"
+import * as WebhookDelivery from "./verify/webhookDelivery.js"
 
 /**
  * @since 0.1.0
@@ -24,6 +27,8 @@ export interface Service {
   readonly url: string
   /** The API keys served; the first is the default of every control call. */
   readonly apiKeys: ReadonlyArray<string>
+  /** The Twilio accounts served (Verify and Lookup); the first is the default of every `control.verify` call. */
+  readonly accounts: ReadonlyArray<VerifyState.Credentials>
   /** In-process handle over the same state as the control API. */
   readonly control: Control.EmulatorControl
 }
@@ -50,10 +55,44 @@ export interface Options {
    * faults.ts.
    */
   readonly randomFaults?: Faults.RandomFaults
+  /**
+   * The Twilio accounts whose Basic credentials the Verify and Lookup routes
+   * accept (default: one, `AC` + 32 zeros with `test-auth-token`). Each may
+   * carry API keys (`SK…` + secret) that authenticate as it.
+   */
+  readonly accounts?: ReadonlyArray<VerifyState.Credentials>
+}
+
+const sidPattern = (prefix: string) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`)
+
+/**
+ * Why the accounts cannot be served (SIDs `AC` + 32 hex, distinct, not one
+ * of the Authy API keys; tokens and secrets not empty; API keys `SK` + 32
+ * hex), or `undefined`.
+ *
+ * @since 0.2.0
+ * @category validation
+ */
+export const checkAccounts = (
+  accounts: ReadonlyArray<VerifyState.Credentials>,
+  apiKeys: ReadonlyArray<string>
+): string | undefined => {
+  const sids = accounts.map((a) => a.accountSid)
+  if (sids.length === 0) return "at least one account is needed"
+  if (new Set(sids).size !== sids.length) return "account SIDs must be distinct"
+  for (const account of accounts) {
+    if (!sidPattern("AC").test(account.accountSid)) return `account SID ${account.accountSid} is not AC + 32 hex digits`
+    if (account.authToken.trim() === "") return "an auth token must not be empty"
+    if (apiKeys.includes(account.accountSid)) return "an account SID must not also be an Authy API key"
+    for (const key of account.apiKeys ?? []) {
+      if (!sidPattern("SK").test(key.sid) || key.secret.trim() === "") return `API key ${key.sid}: SK + 32 hex digits and a secret`
+    }
+  }
+  return undefined
 }
 
 /**
- * A running Authy emulator.
+ * A running emulator: Authy, Twilio Verify v2 and Lookup v2 on one port.
  *
  * @example
  * ```ts
@@ -104,11 +143,25 @@ export const layerFromState = (
     Emulator,
     Effect.gen(function*() {
       const state = yield* State.EmulatorState
+      const accounts = options.accounts ?? [VerifyState.defaultAccount]
+      const refused = checkAccounts(accounts, state.apiKeys)
+      if (refused !== undefined) return yield* Effect.dieMessage(`Invalid emulator accounts: ${refused}`)
+      const verify = yield* VerifyState.make(accounts)
       yield* Callbacks.start(options.callback)
-      const faults = yield* Faults.make(state.apiKeys, options.randomFaults)
-      const url = yield* Server.serve(options).pipe(Effect.provideService(Faults.EmulatorFaults, faults))
-      const control: Control.EmulatorControl = AuthyControl.make(state, faults)
-      return { url, apiKeys: state.apiKeys, control }
+      yield* WebhookDelivery.start.pipe(Effect.provideService(VerifyState.VerifyState, verify))
+      const tenants = [...state.apiKeys, ...verify.accounts.map((a) => a.accountSid)]
+      const faults = yield* Faults.make(tenants, options.randomFaults)
+      const url = yield* Server.serve(options).pipe(
+        Effect.provideService(Faults.EmulatorFaults, faults),
+        Effect.provideService(VerifyState.VerifyState, verify)
+      )
+      const authy = AuthyControl.make(state, faults)
+      const control: Control.EmulatorControl = {
+        ...authy,
+        reset: Effect.zipRight(authy.reset, verify.resetAll),
+        verify: VerifyControl.make(verify)
+      }
+      return { url, apiKeys: state.apiKeys, accounts: verify.accounts, control }
     })
   )
 
@@ -140,8 +193,9 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator, ServeError> 
 export const layerAuthy = (
   options: Options & Omit<AuthyOptions, "apiKey" | "apiUrl"> = {}
 ): Layer.Layer<Emulator | AuthyService, ServeError, HttpClient.HttpClient> => {
-  const { apiKeys, callback, host, port, randomFaults, ...authy } = options
+  const { accounts, apiKeys, callback, host, port, randomFaults, ...authy } = options
   const emulator = layer({
+    ...(accounts === undefined ? {} : { accounts }),
     ...(apiKeys === undefined ? {} : { apiKeys }),
     ...(callback === undefined ? {} : { callback }),
     ...(randomFaults === undefined ? {} : { randomFaults }),

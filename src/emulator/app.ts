@@ -1,9 +1,9 @@
 /**
  * The emulator as one HTTP server: the core's control routes and each
- * dialect's router (Authy's `/protected/json/…` and `/onetouch/json/…`), each
- * request read by the front of its dialect, then the faults of its tenant
- * applied, then routed. Unknown paths and failures are answered in the
- * request's dialect.
+ * dialect's router (Authy's `/protected/json/…` and `/onetouch/json/…`,
+ * Twilio's `/v2/…` for Verify and Lookup), each request read by the front of
+ * its dialect, then the faults of its tenant applied, then routed. Unknown
+ * paths and failures are answered in the request's dialect.
  *
  * @since 0.1.0
  */
@@ -20,18 +20,30 @@ import type { EmulatorState } from "./authy/State.js"
 import * as AuthyWire from "./authy/wire.js"
 import * as FaultRoutes from "./core/faultRoutes.js"
 import * as Faults from "./core/faults.js"
-import { RequestScope } from "./core/request.js"
+import { byDialect } from "./core/control.js"
+import { RequestScope, type Scope as RequestScopeValue } from "./core/request.js"
 import * as CoreServer from "./core/server.js"
+import * as VerifyControlRoutes from "./verify/controlRoutes.js"
+import * as VerifyRequest from "./verify/request.js"
+import * as VerifyRoutes from "./verify/routes.js"
+import type { VerifyState } from "./verify/State.js"
+import * as VerifyWire from "./verify/wire.js"
 
 /**
- * The control routes both dialects will serve: the credentials say whose
- * tenant they act on.
+ * The control routes both dialects serve: the credentials say whose tenant
+ * (an application's API key, an account's Basic credentials) they act on.
  */
 const sharedControl = HttpRouter.empty.pipe(
-  HttpRouter.get("/__emulator/messages", AuthyControlRoutes.messages),
-  HttpRouter.get("/__emulator/clock", AuthyControlRoutes.clock),
-  HttpRouter.post("/__emulator/clock/advance", AuthyControlRoutes.advanceClock),
-  HttpRouter.post("/__emulator/reset", AuthyControlRoutes.reset)
+  HttpRouter.get(
+    "/__emulator/messages",
+    byDialect({ authy: AuthyControlRoutes.messages, twilio: VerifyControlRoutes.messages })
+  ),
+  HttpRouter.get("/__emulator/clock", byDialect({ authy: AuthyControlRoutes.clock, twilio: VerifyControlRoutes.clock })),
+  HttpRouter.post(
+    "/__emulator/clock/advance",
+    byDialect({ authy: AuthyControlRoutes.advanceClock, twilio: VerifyControlRoutes.advanceClock })
+  ),
+  HttpRouter.post("/__emulator/reset", byDialect({ authy: AuthyControlRoutes.reset, twilio: VerifyControlRoutes.reset }))
 )
 
 /**
@@ -41,6 +53,8 @@ const sharedControl = HttpRouter.empty.pipe(
  * @category routers
  */
 export const router = HttpRouter.concat(AuthyRoutes.router, AuthyControlRoutes.router).pipe(
+  HttpRouter.concat(VerifyRoutes.router),
+  HttpRouter.concat(VerifyControlRoutes.router),
   HttpRouter.concat(sharedControl),
   HttpRouter.concat(FaultRoutes.router),
   HttpRouter.concat(CallbackRoutes.router)
@@ -62,12 +76,19 @@ export const maxBodyBytes: number = CoreServer.maxBodyBytes
  */
 export type ListenOptions = CoreServer.ListenOptions
 
-/** The dialect of a request, from its path and headers. */
-const dialectOf = (_request: HttpServerRequest.HttpServerRequest) => AuthyWire.dialect
+/** The dialect of a request, from its path and headers: Twilio's when its front claims it. */
+const dialectOf = (request: HttpServerRequest.HttpServerRequest) =>
+  VerifyRequest.claims(request) ? VerifyWire.dialect : AuthyWire.dialect
 
 /** Reads the request through the front of its dialect and provides its scope. */
 const withScope = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
-  Effect.flatMap(AuthyRequest.scope, (scope) => Effect.provideService(app, RequestScope, scope))
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+    Effect.flatMap(
+      VerifyRequest.claims(request)
+        ? VerifyRequest.scope as Effect.Effect<RequestScopeValue, never, VerifyState | HttpServerRequest.HttpServerRequest | EmulatorState>
+        : AuthyRequest.scope,
+      (scope) => Effect.provideService(app, RequestScope, scope)
+    ))
 
 /**
  * The emulator as an `HttpApp`, needing only the states and the faults. Each
@@ -80,7 +101,7 @@ const withScope = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerRespons
 export const httpApp: Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   never,
-  EmulatorState | Faults.EmulatorFaults | HttpServerRequest.HttpServerRequest
+  EmulatorState | VerifyState | Faults.EmulatorFaults | HttpServerRequest.HttpServerRequest
 > = CoreServer.protect(dialectOf, withScope(Faults.middleware(router)))
 
 /**
@@ -92,5 +113,5 @@ export const httpApp: Effect.Effect<
  */
 export const serve = (
   options: ListenOptions = {}
-): Effect.Effect<string, ServeError, Scope.Scope | EmulatorState | Faults.EmulatorFaults> =>
+): Effect.Effect<string, ServeError, Scope.Scope | EmulatorState | VerifyState | Faults.EmulatorFaults> =>
   CoreServer.serve(httpApp, options)

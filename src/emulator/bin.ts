@@ -14,6 +14,10 @@ const announce = Effect.gen(function*() {
   const emulator = yield* Emulator
   yield* Console.log(`Authy emulator listening on ${emulator.url}`)
   yield* Console.log(`API keys accepted: ${emulator.apiKeys.join(", ")}`)
+  yield* Console.log(`Twilio Verify v2 and Lookup v2 on the same URL (/v2/...), Basic auth as:`)
+  for (const account of emulator.accounts) {
+    yield* Console.log(`  account SID ${account.accountSid}, auth token ${account.authToken}`)
+  }
   yield* Console.log(`Control API: ${emulator.url}/__emulator (e.g. GET /__emulator/messages?authy_id=1)`)
   const random = yield* emulator.control.randomFaults
   if (random.rate > 0) {
@@ -44,6 +48,7 @@ const main = (args: ReadonlyArray<string>) =>
           apiKeys: parsed.apiKeys,
           port: parsed.port,
           host: parsed.host,
+          ...(parsed.accounts === undefined ? {} : { accounts: parsed.accounts }),
           ...(parsed.callback === undefined ? {} : { callback: parsed.callback }),
           ...(parsed.faultRate === undefined ? {} : {
             randomFaults: { rate: parsed.faultRate, ...(parsed.faultKinds === undefined ? {} : { kinds: parsed.faultKinds }) }

@@ -6,8 +6,9 @@
 import { parseArgs } from "node:util"
 import { Either } from "effect"
 import { parseTarget, type TargetInput } from "./authy/callbacks.js"
-import { defaultApiKey } from "./Emulator.js"
+import { checkAccounts, defaultApiKey } from "./Emulator.js"
 import { defaultRandomKinds, type RandomKind, randomKinds } from "./core/faults.js"
+import { type Credentials, defaultAccount } from "./verify/State.js"
 
 /**
  * @since 0.1.0
@@ -24,6 +25,11 @@ export interface Arguments {
   readonly faultRate?: number
   /** `--fault-kinds`: what those failures may be (absent: the default mix). */
   readonly faultKinds?: ReadonlyArray<RandomKind>
+  /**
+   * `--account-sid` and `--auth-token`, paired in order: the Twilio accounts
+   * of the Verify and Lookup routes (absent: the default account).
+   */
+  readonly accounts?: ReadonlyArray<Credentials>
 }
 
 /**
@@ -31,8 +37,11 @@ export interface Arguments {
  * @category usage
  */
 export const usage = `Usage: effect-authy-emulator [--port 4010] [--host 127.0.0.1] [--api-key KEY]...
+                            [--account-sid AC... --auth-token TOKEN]...
 
-A local Authy API server. Control API under /__emulator (same API key).
+A local Authy API server, with Twilio Verify v2 and Lookup v2 on the same
+port (/v2/...). Control API under /__emulator (same API key, or the
+account's Basic credentials).
 
   --port PORT      port to listen on (default 4010; 0 picks a free one)
   --host HOST      interface to bind (default 127.0.0.1)
@@ -47,6 +56,12 @@ A local Authy API server. Control API under /__emulator (same API key).
                    send every application's OneTouch callbacks (signed, on
                    approve/deny) to URL (default: none; the control API
                    POST /__emulator/callback changes it per key)
+  --account-sid SID
+  --auth-token TOKEN
+                   a Twilio account the Verify and Lookup routes accept (Basic
+                   auth); repeat both for several accounts, paired in order
+                   (default: ${defaultAccount.accountSid} with
+                   ${defaultAccount.authToken})
   --callback-method GET|POST
                    how callbacks are sent (default POST: a JSON body; GET:
                    the parameters as the query)
@@ -69,7 +84,9 @@ export const parse = (args: ReadonlyArray<string>): Arguments => {
       "callback-url": { type: "string" },
       "callback-method": { type: "string" },
       "fault-rate": { type: "string" },
-      "fault-kinds": { type: "string" }
+      "fault-kinds": { type: "string" },
+      "account-sid": { type: "string", multiple: true },
+      "auth-token": { type: "string", multiple: true }
     },
     strict: true,
     allowPositionals: false
@@ -84,8 +101,25 @@ export const parse = (args: ReadonlyArray<string>): Arguments => {
     apiKeys,
     help: values.help ?? false,
     ...callbackOption(values["callback-url"], values["callback-method"]),
-    ...faultOptions(values["fault-rate"], values["fault-kinds"])
+    ...faultOptions(values["fault-rate"], values["fault-kinds"]),
+    ...accountOptions(values["account-sid"], values["auth-token"], apiKeys)
   }
+}
+
+/** `--account-sid` and `--auth-token`, paired and checked; nothing when neither is given. */
+const accountOptions = (
+  sids: ReadonlyArray<string> | undefined,
+  tokens: ReadonlyArray<string> | undefined,
+  apiKeys: ReadonlyArray<string>
+): { accounts?: ReadonlyArray<Credentials> } => {
+  if (sids === undefined && tokens === undefined) return {}
+  if ((sids?.length ?? 0) !== (tokens?.length ?? 0)) {
+    throw new Error("--account-sid and --auth-token come in pairs: give each as often as the other")
+  }
+  const accounts = sids!.map((accountSid, i) => ({ accountSid, authToken: tokens![i]! }))
+  const refused = checkAccounts(accounts, apiKeys)
+  if (refused !== undefined) throw new Error(`--account-sid/--auth-token: ${refused}`)
+  return { accounts }
 }
 
 /** `--fault-rate` and `--fault-kinds`, checked; nothing when neither is given. */

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type { AuthyControl } from "./authy/control.js"
+import type { VerifyControl } from "./verify/control.js"
 
 export type {
   /**
@@ -42,4 +43,7 @@ export type {
  * @since 0.1.0
  * @category models
  */
-export interface EmulatorControl extends AuthyControl {}
+export interface EmulatorControl extends AuthyControl {
+  /** The Verify side: messages, challenges, TOTP codes, webhooks, clock and reset of Twilio accounts. */
+  readonly verify: VerifyControl
+}

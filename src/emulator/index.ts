@@ -1,6 +1,6 @@
 /**
- * A faithful local Authy server, in-process (a Layer) or as a CLI
- * (`effect-authy-emulator`).
+ * A faithful local Authy server, with Twilio Verify v2 and Lookup v2 on the
+ * same port, in-process (a Layer) or as a CLI (`effect-authy-emulator`).
  *
  * @since 0.1.0
  */
@@ -8,7 +8,7 @@
 /**
  * @since 0.1.0
  */
-export { defaultApiKey, Emulator, layer, layerAuthy, layerFromState } from "./Emulator.js"
+export { checkAccounts, defaultApiKey, Emulator, layer, layerAuthy, layerFromState } from "./Emulator.js"
 
 /**
  * @since 0.1.0
@@ -52,3 +52,18 @@ export * as Server from "./app.js"
  * @since 0.1.0
  */
 export * as Totp from "./core/totp.js"
+
+/**
+ * @since 0.2.0
+ */
+export type { ChallengeView, VerifyControl } from "./verify/control.js"
+
+/**
+ * @since 0.2.0
+ */
+export { defaultAccount, VerifyState } from "./verify/State.js"
+
+/**
+ * @since 0.2.0
+ */
+export type { Credentials } from "./verify/State.js"

@@ -30,13 +30,15 @@ export const json = (status: number, body: unknown): Reply => ({ status, body: J
 
 /**
  * Writes a reply: JSON, `application/json; charset=utf-8` (what both Authy
- * and Twilio send).
+ * and Twilio send); a 204 has no body at all.
  *
  * @since 0.2.0
  * @category responses
  */
 export const respond = (reply: Reply): HttpServerResponse.HttpServerResponse =>
-  HttpServerResponse.text(reply.body, { status: reply.status, contentType: "application/json; charset=utf-8" })
+  reply.status === 204
+    ? HttpServerResponse.empty({ status: 204 })
+    : HttpServerResponse.text(reply.body, { status: reply.status, contentType: "application/json; charset=utf-8" })
 
 /**
  * An API's answers, as far as the core writes them.

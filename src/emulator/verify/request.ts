@@ -1,0 +1,134 @@
+/**
+ * The Twilio front: which requests are Twilio's (`/v2/…` paths, and control
+ * calls with Basic credentials), whose account their Basic credentials name
+ * (account SID and auth token, or an API key `SK…` and its secret), and
+ * their parameters (Twilio's form; the control API's JSON or form). Then
+ * each handler runs on the account atomically and writes the reply.
+ *
+ * @since 0.2.0
+ */
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import { Effect, Either } from "effect"
+import { createHash, timingSafeEqual } from "node:crypto"
+import { type Reply, respond } from "../core/dialect.js"
+import * as Params from "../core/params.js"
+import { baseUrlOf, firstHeader, isControlPath, Refused, type Scope, RequestScope, urlOf } from "../core/request.js"
+import { type Account, type Credentials, VerifyState } from "./State.js"
+import * as Wire from "./wire.js"
+
+const basic = (request: HttpServerRequest.HttpServerRequest): string | undefined => {
+  const header = firstHeader(request.headers.authorization)
+  return header !== undefined && /^basic\s/i.test(header.trim()) ? header.trim().slice(6).trim() : undefined
+}
+
+/**
+ * Whether a request is answered in Twilio's dialect: every `/v2/…` path
+ * (Verify and Lookup; Authy's paths never start so), and every control call
+ * that carries Basic credentials (Authy's carry an API key).
+ *
+ * @since 0.2.0
+ * @category front
+ */
+export const claims = (request: HttpServerRequest.HttpServerRequest): boolean => {
+  const path = urlOf(request).pathname
+  return path === "/v2" || path.startsWith("/v2/") || (isControlPath(path) && basic(request) !== undefined)
+}
+
+/** Equal strings, compared in time independent of where they differ. */
+const same = (a: string, b: string): boolean =>
+  timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest())
+
+/**
+ * The account the request's Basic credentials name, if any: its SID and
+ * auth token, or one of its API keys and that key's secret.
+ *
+ * @since 0.2.0
+ * @category front
+ */
+export const accountOf = (
+  request: HttpServerRequest.HttpServerRequest,
+  accounts: ReadonlyArray<Credentials>
+): Credentials | undefined => {
+  const encoded = basic(request)
+  if (encoded === undefined || encoded.length > 4096) return undefined
+  const decoded = Buffer.from(encoded, "base64").toString("utf8")
+  const colon = decoded.indexOf(":")
+  if (colon <= 0) return undefined
+  const user = decoded.slice(0, colon)
+  const password = decoded.slice(colon + 1)
+  return accounts.find((account) =>
+    (account.accountSid === user && same(account.authToken, password)) ||
+    (account.apiKeys ?? []).some((key) => key.sid === user && same(key.secret, password))
+  )
+}
+
+const paramsOf = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Params.Params, Refused> =>
+  request.text.pipe(
+    Effect.mapError(() => new Refused(Wire.dialect.badRequest("unreadable body"))),
+    Effect.flatMap((body) => {
+      const url = urlOf(request)
+      const contentType = firstHeader(request.headers["content-type"])
+      const parsed = isControlPath(url.pathname)
+        ? Params.fromRequest(url.searchParams, body, contentType)
+        : Params.fromForm(url.searchParams, body, contentType)
+      return parsed instanceof Params.MalformedBody
+        ? Effect.fail(new Refused(Wire.dialect.badRequest(parsed.reason)))
+        : Effect.succeed(parsed)
+    })
+  )
+
+/**
+ * What the emulator reads of a Twilio request before routing it: its
+ * parameters (or why they were refused) and, as its tenant, the SID of the
+ * account its credentials name.
+ *
+ * @since 0.2.0
+ * @category front
+ */
+export const scope: Effect.Effect<Scope, never, VerifyState | HttpServerRequest.HttpServerRequest> = Effect.gen(
+  function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const state = yield* VerifyState
+    const params = yield* Effect.either(paramsOf(request))
+    return { dialect: Wire.dialect, tenant: accountOf(request, state.accounts)?.accountSid, params }
+  }
+)
+
+/**
+ * What a handler is given.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Context {
+  readonly account: Account
+  /** The account's clock, Unix milliseconds. */
+  readonly now: number
+  readonly params: Params.Params
+  /** Path parameters of the route. */
+  readonly path: Readonly<Record<string, string | undefined>>
+  /** `http://host:port` as the client addressed the emulator: the base of every `url` answered. */
+  readonly baseUrl: string
+}
+
+/**
+ * A route handler running `f` on the account of the request's credentials;
+ * 401 20003 when they name none.
+ *
+ * @since 0.2.0
+ * @category handlers
+ */
+export const handler = (f: (context: Context) => Reply) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const scope = yield* RequestScope
+    if (scope.tenant === undefined) return respond(Wire.unauthorized)
+    if (Either.isLeft(scope.params)) return respond(scope.params.left.reply)
+    const params = scope.params.right
+    const path = yield* HttpRouter.params
+    const state = yield* VerifyState
+    const baseUrl = baseUrlOf(request)
+    const reply = yield* state.use(scope.tenant, (account, now) => f({ account, now, params, path, baseUrl }))
+    return respond(reply)
+  }).pipe(Effect.catchTag("UnknownAccount", () => Effect.succeed(respond(Wire.unauthorized))))
