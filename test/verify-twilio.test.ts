@@ -12,6 +12,7 @@ import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { createServer, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import twilio from "twilio"
+import type RequestClient from "twilio/lib/base/RequestClient.js"
 import { Emulator, layer, type Service as EmulatorService, Totp } from "effect-authy/emulator"
 
 const accountSid = `AC${"1".repeat(32)}`
@@ -22,9 +23,10 @@ class Rewriting extends twilio.RequestClient {
   constructor(private readonly target: string) {
     super()
   }
-  override request<TData>(opts: Parameters<twilio.RequestClient["request"]>[0]) {
-    const uri = opts.uri.replace(/^https:\/\/(verify|lookups)\.twilio\.com/, this.target)
-    return super.request<TData>({ ...opts, uri })
+  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
+    // Mutated in place: a copy would trip exactOptionalPropertyTypes on twilio's option type.
+    opts.uri = opts.uri.replace(/^https:\/\/(verify|lookups)\.twilio\.com/, this.target)
+    return super.request<TData>(opts)
   }
 }
 
