@@ -50,9 +50,9 @@ export interface Options {
    */
   readonly callback?: Callbacks.TargetInput
   /**
-   * Fail this share of Authy requests at random (off by default): every
-   * application starts with this random mode, and may change its own; see
-   * faults.ts.
+   * Fail this share of API requests (Authy, Verify, Lookup) at random (off
+   * by default): every application and account starts with this random
+   * mode, and may change its own; see core/faults.ts.
    */
   readonly randomFaults?: Faults.RandomFaults
   /**

@@ -21,7 +21,7 @@ const announce = Effect.gen(function*() {
   yield* Console.log(`Control API: ${emulator.url}/__emulator (e.g. GET /__emulator/messages?authy_id=1)`)
   const random = yield* emulator.control.randomFaults
   if (random.rate > 0) {
-    yield* Console.log(`Random faults: ${random.rate * 100}% of Authy requests (${random.kinds.join(", ")})`)
+    yield* Console.log(`Random faults: ${random.rate * 100}% of API requests (${random.kinds.join(", ")})`)
   }
 })
 

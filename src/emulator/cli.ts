@@ -21,7 +21,7 @@ export interface Arguments {
   readonly help: boolean
   /** `--callback-url` and `--callback-method`: every application's OneTouch callback target. */
   readonly callback?: TargetInput
-  /** `--fault-rate`: the share of Authy requests failed at random (absent: none). */
+  /** `--fault-rate`: the share of API requests (Authy, Verify, Lookup) failed at random (absent: none). */
   readonly faultRate?: number
   /** `--fault-kinds`: what those failures may be (absent: the default mix). */
   readonly faultKinds?: ReadonlyArray<RandomKind>
@@ -47,7 +47,7 @@ account's Basic credentials).
   --host HOST      interface to bind (default 127.0.0.1)
   --api-key KEY    an API key to accept; repeat for several applications
                    (default: ${defaultApiKey})
-  --fault-rate R   fail this share (0 to 1) of Authy requests at random, for
+  --fault-rate R   fail this share (0 to 1) of API requests at random, for
                    soak tests (default 0); the control API is never failed
   --fault-kinds K  comma-separated kinds those failures are drawn from
                    (default ${defaultRandomKinds.join(",")};
