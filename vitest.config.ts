@@ -9,6 +9,7 @@ export default defineConfig({
       { find: /^effect-authy\/emulator$/, replacement: fileURLToPath(new URL("./src/emulator/index.ts", import.meta.url)) },
       { find: /^effect-authy\/node$/, replacement: fileURLToPath(new URL("./src/node/index.ts", import.meta.url)) },
       { find: /^effect-authy\/redis$/, replacement: fileURLToPath(new URL("./src/redis/index.ts", import.meta.url)) },
+      { find: /^effect-authy\/verify$/, replacement: fileURLToPath(new URL("./src/verify/index.ts", import.meta.url)) },
       { find: /^effect-authy$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) }
     ]
   },

@@ -79,3 +79,18 @@ const fromE164 = (number: string, countryCode: unknown, fields: PhoneFields): Ef
         })
       ))
 }
+
+/**
+ * A number in E.164, normalised (`+1 (501) 712-2661` → `+15017122661`), as
+ * Twilio's `To` wants it. The number itself never appears in the message.
+ *
+ * @internal
+ */
+export const e164 = (value: unknown, field: string): Effect.Effect<string, ValidationError> => {
+  const parsed = typeof value === "string" && /^ *\+[\d ().-]+$/.test(value)
+    ? parsePhoneNumberFromString(value.trim())
+    : undefined
+  return parsed !== undefined && parsed.isPossible()
+    ? Effect.succeed(parsed.number)
+    : Effect.fail(new ValidationError({ field, message: `${field} must be a phone number in E.164 form (+<code> <number>)` }))
+}
