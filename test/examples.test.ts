@@ -79,6 +79,30 @@ describe.sequential("examples", () => {
     expect(run.stdout).toContain("Logged in.")
   }, limit + 5_000)
 
+  it("verify-login.ts: SMS, TOTP and push logins on the Verify emulator, with a verified webhook", async () => {
+    const run = await runExample("verify-login.ts")
+    succeeded(run)
+    expect(run.stdout).toContain("Twilio Verify emulator started at http://127.0.0.1:")
+    expect(run.stdout).toContain("wrong code: valid false, status pending")
+    expect(run.stdout).toMatch(/code \d\d•+ from the emulator's outbox: valid true, status approved/)
+    expect(run.stdout).toContain("the finished verification is gone: ApiError 20404 (HTTP 404)")
+    expect(run.stdout).toMatch(/show once as a QR code: otpauth:\/\/totp\/Example:/)
+    expect(run.stdout).toMatch(/first code \d\d•+: factor verified/)
+    expect(run.stdout).toMatch(/code \d\d•+: challenge approved/)
+    const lines = run.stdout.split("\n").map((line) => line.trim())
+    const waiting = lines.indexOf("Waiting for the answer (awaitChallenge polls)...")
+    const tapped = lines.indexOf("(the user taps Approve)")
+    const answered = lines.indexOf("awaitChallenge: approved")
+    expect(waiting).toBeGreaterThanOrEqual(0)
+    expect(tapped).toBeGreaterThan(waiting)
+    expect(answered).toBeGreaterThan(tapped)
+    expect(run.stdout).toMatch(/verified webhook: challenge\.approved for ada-lovelace-1815 \(challenge YC[0-9a-f]{32}\)/)
+    expect(run.stdout).toContain("Logged in.")
+    expect(run.stdout).not.toContain("Verify webhook refused")
+    // No full number and no whole code in the transcript.
+    expect(run.stdout).not.toContain("5017122661")
+  }, limit + 5_000)
+
   for (const args of [[], ["--get"]]) {
     const method = args.length === 0 ? "POST" : "GET"
     it(`${["onetouch-callback.ts", ...args].join(" ")}: the server logs the verified ${method} callback`, async () => {
