@@ -61,7 +61,15 @@ describe("JSDoc", () => {
       "src/Tokens.ts": ["verify"],
       "src/OneTouch.ts": ["sendRequest", "getApprovalStatus", "awaitApproval"],
       "src/Phones.ts": ["startVerification", "checkVerification", "info"],
-      "src/App.ts": ["details", "stats"]
+      "src/App.ts": ["details", "stats"],
+      "src/verify/Services.ts": ["create", "fetch", "update"],
+      "src/verify/Verifications.ts": ["start", "fetch", "cancel", "approve", "check"],
+      "src/verify/Entities.ts": ["fetch", "remove"],
+      "src/verify/Factors.ts": ["createTotp", "verifyTotp", "fetch", "list", "remove"],
+      "src/verify/Challenges.ts": ["create", "fetch", "list", "awaitChallenge", "statusChanges"],
+      "src/verify/Webhooks.ts": ["create", "fetch", "list", "remove"],
+      "src/verify/Lookup.ts": ["phoneNumber"],
+      "src/verify/VerifyWebhook.ts": ["verify", "verifyServerRequest", "handler", "computeSignature", "validateSignature"]
     }
     for (const [module, names] of Object.entries(endpoints)) {
       for (const name of names) {

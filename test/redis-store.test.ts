@@ -9,14 +9,16 @@
  */
 import { HttpServerRequest } from "@effect/platform"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Either, Exit, Fiber, Layer, Logger, TestClock } from "effect"
+import { Context, Effect, Either, Exit, Fiber, Layer, Logger, Redacted, TestClock } from "effect"
 import type * as Scope from "effect/Scope"
 import { createClient, ErrorReply } from "redis"
 import { OneTouch, OneTouchCallback } from "effect-authy"
 import { RedisNonceStore } from "effect-authy/redis"
+import { VerifyWebhook } from "effect-authy/verify"
 import { ttlMillis } from "../src/internal/core/freshness.js"
 import { type RedisServer, freePort, startRedis } from "./util/redis.js"
 import { apiKey, json, makeStub } from "./util/stub.js"
+import { makeStub as makeVerifyStub } from "./util/verifyStub.js"
 
 // ---------------------------------------------------------------------------
 // The server
@@ -253,6 +255,36 @@ describe("RedisNonceStore on a real redis-server", () => {
       expect(yield* Effect.exit(serveOn(a, failing, request))).toEqual(Exit.fail("database down"))
       expect((yield* serveOn(b, working, request)).status).toBe(200)
       expect(events).toEqual(["uuid-forget"])
+    }))
+})
+
+describe("RedisNonceStore protects Verify webhooks too", () => {
+  const token = "webhook-auth-token"
+  const VerifyTest = makeVerifyStub(() => ({ status: 500, body: "" })).layer({ authToken: Redacted.make(token) })
+  const webhook = (uuid: string) => {
+    const params = { uuid, type: "challenge.approved", challenge_sid: `YC${"e".repeat(32)}`, challenge_date_responded: new Date(now * 1000).toISOString() }
+    return {
+      method: "POST",
+      url: "https://example.com/twilio/webhook",
+      headers: {
+        "X-Twilio-Signature": VerifyWebhook.computeSignature({ authToken: token, url: "https://example.com/twilio/webhook", params }),
+        "Content-Type": "application/x-www-form-urlencoded"
+      },
+      body: new URLSearchParams(params).toString()
+    }
+  }
+  const verifyWebhookOn = (on: Instance, request: ReturnType<typeof webhook>) =>
+    VerifyWebhook.verify(request).pipe(Effect.provide(on), Effect.provide(VerifyTest))
+
+  scoped("the same store (one Redis, one prefix) refuses a replayed webhook on another instance, beside OneTouch callbacks", () =>
+    Effect.gen(function*() {
+      yield* atNow
+      const { a, b } = yield* twoInstances()
+      const request = webhook("uuid-verify")
+      expect((yield* verifyWebhookOn(a, request)).type).toBe("challenge.approved")
+      expect(yield* Effect.flip(verifyWebhookOn(b, request))).toMatchObject({ field: "replay", service: "Verify" })
+      // An Authy callback through the very same store is unaffected.
+      expect((yield* verifyOn(b, signed("uuid-beside-verify"))).uuid).toBe("uuid-beside-verify")
     }))
 })
 

@@ -2,6 +2,8 @@
  * A {@link OneTouchCallback.NonceStore} in Redis, so that replay protection
  * holds across every instance of an application behind a load balancer: a
  * callback accepted by one instance is refused as a replay by all the others.
+ * The same store protects Twilio Verify webhooks (`VerifyWebhook` in
+ * `effect-authy/verify` uses this one `NonceStore`).
  *
  * - Atomic: one `SET <prefix><signature> 1 NX PX <ttl>` per callback. Redis
  *   answers `OK` only to the first of any number of concurrent deliveries,

@@ -1,6 +1,6 @@
 /**
  * Redis-backed parts of effect-authy: replay protection for OneTouch
- * callbacks shared by every instance of an application. Needs the `redis`
+ * callbacks and Verify webhooks, shared by every instance of an application. Needs the `redis`
  * package (node-redis), an optional peer dependency.
  *
  * @since 0.1.0
