@@ -103,7 +103,7 @@ const heapUsed = () => {
   return process.memoryUsage().heapUsed
 }
 
-const phoneOf = (i: number) => `405-${String(100 + Math.floor(i / 10000)).padStart(3, "0")}-${String(i % 10000).padStart(4, "0")}`
+const phoneOf = (i: number) => `305-${String(100 + Math.floor(i / 1000)).padStart(3, "0")}-${String(i % 1000).padStart(3, "0")}7`
 
 /** The run's shared bookkeeping. */
 interface Book {

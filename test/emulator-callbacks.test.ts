@@ -87,7 +87,7 @@ const control = Effect.map(Emulator, (e) => e.control)
 const pendingRequest = Effect.gen(function*() {
   const c = yield* control
   yield* c.reset
-  const { user } = yield* Users.create({ email: "ada@example.com", cellphone: "405-342-5699", countryCode: 57 })
+  const { user } = yield* Users.create({ email: "ada@example.com", cellphone: "305-342-5699", countryCode: 57 })
   const device = yield* c.registerDevice(user.id, { osType: "ios" })
   const { approvalRequest } = yield* OneTouch.sendRequest(user.id, {
     message: "Log in to Example?",
@@ -242,7 +242,7 @@ describe("emulator OneTouch callbacks", () => {
       const app = yield* receiver()
       const c = yield* control
       yield* c.reset
-      const { user } = yield* Users.create({ email: "ada@example.com", cellphone: "405-342-5699", countryCode: 57 })
+      const { user } = yield* Users.create({ email: "ada@example.com", cellphone: "305-342-5699", countryCode: 57 })
       const { approvalRequest } = yield* OneTouch.sendRequest(user.id, { message: "Sign in?", secondsToExpire: 0 })
       yield* c.setCallback({ url: app.url })
       yield* c.advanceClock("1 hour")

@@ -69,7 +69,7 @@ const fresh = Effect.gen(function*() {
 })
 
 const createUser = (url: string, key = "k1") =>
-  post(url, "/protected/json/users/new", { user: { email: "ada@example.com", cellphone: "405-342-5699", country_code: 57 } }, key)
+  post(url, "/protected/json/users/new", { user: { email: "ada@example.com", cellphone: "305-342-5699", country_code: 57 } }, key)
     .pipe(Effect.map((r) => r.json.user.id as number))
 
 /** Everything `Object.prototype` holds, to compare before and after. */
@@ -231,7 +231,7 @@ describe("emulator hardening", () => {
           const clock = yield* raw(url, "/__emulator/clock")
           expect(clock.status).toBe(200)
           expect(clock.json.now).toMatch(/^\d{4}-\d\d-\d\dT/)
-          const started = yield* post(url, "/protected/json/phones/verification/start", { via: "sms", phone_number: "405-342-5699", country_code: 57 })
+          const started = yield* post(url, "/protected/json/phones/verification/start", { via: "sms", phone_number: "305-342-5699", country_code: 57 })
           expect(started.json.seconds_to_expire).toBe(599)
           expect((yield* raw(url, "/__emulator/messages")).status).toBe(200)
           const { control } = yield* Emulator

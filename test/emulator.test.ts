@@ -54,7 +54,7 @@ const jsonType = { "content-type": "application/json" }
 /** The emulator's URL, after emptying it (state and clock). */
 const fresh = Effect.flatMap(Emulator, (e) => Effect.as(e.control.reset, e.url))
 
-const createUser = (url: string, cellphone = "405-342-5699", countryCode = 57, key = "k1") =>
+const createUser = (url: string, cellphone = "305-342-5699", countryCode = 57, key = "k1") =>
   raw(url, "/protected/json/users/new", {
     method: "POST",
     key,
@@ -74,7 +74,7 @@ describe("emulator", () => {
           const r = yield* raw(url, "/protected/json/users/new", {
             method: "POST",
             headers: jsonType,
-            body: `{"user":{"email":"ada@example.com","cellphone":"405-342-5699","country_code":57}}`
+            body: `{"user":{"email":"ada@example.com","cellphone":"305-342-5699","country_code":57}}`
           })
           expect(r.status).toBe(200)
           expect(r.text).toBe(`{"message":"User created successfully.","user":{"id":1},"success":true}`)
@@ -88,11 +88,11 @@ describe("emulator", () => {
             method: "POST",
             key: null,
             headers: form,
-            body: "api_key=k1&user%5Bemail%5D=other%40example.com&user%5Bcellphone%5D=405.342.5699&user%5Bcountry_code%5D=57"
+            body: "api_key=k1&user%5Bemail%5D=other%40example.com&user%5Bcellphone%5D=305.342.5699&user%5Bcountry_code%5D=57"
           })
           expect(r.status).toBe(200)
           expect(r.json.user.id).toBe(first)
-          const other = yield* createUser(url, "405-342-5600")
+          const other = yield* createUser(url, "305-342-5600")
           expect(other).not.toBe(first)
         }))
 
@@ -157,7 +157,7 @@ describe("emulator", () => {
       it.effect("keeps applications apart: ids are per API key", () =>
         Effect.gen(function*() {
           const url = yield* fresh
-          const a = yield* createUser(url, "405-342-5699", 57, "k1")
+          const a = yield* createUser(url, "305-342-5699", 57, "k1")
           const b = yield* createUser(url, "311-555-0101", 57, "k1")
           const c = yield* createUser(url, "311-555-0101", 57, "k2")
           expect([a, b, c]).toEqual([1, 2, 1])
@@ -182,7 +182,7 @@ describe("emulator", () => {
           const badEmail = yield* raw(url, "/protected/json/users/new", {
             method: "POST",
             headers: form,
-            body: "user[email]=not-an-email&user[cellphone]=4053425699&user[country_code]=57"
+            body: "user[email]=not-an-email&user[cellphone]=3053425699&user[country_code]=57"
           })
           expect(badEmail.status).toBe(400)
           expect(badEmail.json).toMatchObject({ email: "is invalid", errors: { email: "is invalid" }, error_code: "60027" })
@@ -207,7 +207,7 @@ describe("emulator", () => {
             (id: number) => `/protected/json/users/delete/${id}`
           ]
           for (const [i, path] of paths.entries()) {
-            const id = yield* createUser(url, `405-342-56${10 + i}`)
+            const id = yield* createUser(url, `305-342-56${10 + i}`)
             const removed = yield* raw(url, path(id), { method: "POST", headers: form, body: "user_ip=10.0.0.1" })
             expect(removed.text).toBe(`{"message":"User removed from application","success":true}`)
             const status = yield* raw(url, `/protected/json/users/${id}/status`)
@@ -239,7 +239,7 @@ describe("emulator", () => {
             body: `{"qr_size":200,"label":"Example: ada"}`
           })
           expect(qr.json).toMatchObject({ label: "Example: ada", success: true })
-          expect(qr.json.qr_code).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/__emulator\/qr\/1\.png\?size=200$/)
+          expect(qr.json.qr_code).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/__emulator\/qr\/\d{24}\.png\?size=200$/)
           const image = yield* raw(url, new URL(qr.json.qr_code).pathname, { key: null })
           expect(image.status).toBe(200)
         }))
@@ -250,7 +250,7 @@ describe("emulator", () => {
         Effect.gen(function*() {
           const url = yield* fresh
           const e = yield* Emulator
-          const id = yield* createUser(url, "405-342-5612")
+          const id = yield* createUser(url, "305-342-5612")
           yield* e.control.registerDevice(id, { apiKey: "k1", osType: "android" })
           const sms = yield* raw(url, `/protected/json/sms/${id}`)
           expect(sms.text).toBe(
@@ -277,7 +277,7 @@ describe("emulator", () => {
           const outbox = yield* raw(url, `/__emulator/messages?authy_id=${id}`)
           expect(outbox.json.messages).toHaveLength(1)
           const message = outbox.json.messages[0]
-          expect(message).toMatchObject({ authy_id: id, channel: "call", to: "+574053425699" })
+          expect(message).toMatchObject({ authy_id: id, channel: "call", to: "+573053425699" })
           expect(message.code).toMatch(/^\d{7}$/)
           const ok = yield* raw(url, `/protected/json/verify/${message.code}/${id}?force=true`)
           expect(ok.status).toBe(200)
@@ -584,8 +584,8 @@ describe("emulator", () => {
       it.effect("resets one application through the control API", () =>
         Effect.gen(function*() {
           const url = yield* fresh
-          yield* createUser(url, "405-342-5699", 57, "k1")
-          yield* createUser(url, "405-342-5699", 57, "k2")
+          yield* createUser(url, "305-342-5699", 57, "k1")
+          yield* createUser(url, "305-342-5699", 57, "k2")
           const r = yield* raw(url, "/__emulator/reset", { method: "POST", key: "k1" })
           expect(r.status).toBe(200)
           expect((yield* raw(url, "/protected/json/users/1/status", { key: "k1" })).status).toBe(404)

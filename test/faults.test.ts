@@ -87,7 +87,7 @@ interface EndpointCase {
   readonly effect: ((counters: Counters, users: number) => number) | undefined
 }
 
-const newPhone = { email: "new@example.com", cellphone: "405-342-0001", countryCode: 57 }
+const newPhone = { email: "new@example.com", cellphone: "305-342-0001", countryCode: 57 }
 
 const endpoints: ReadonlyArray<EndpointCase> = [
   {
@@ -275,7 +275,7 @@ const expected = (safety: Safety, fault: FaultCase, times: number): Expected => 
 
 const setup = Effect.gen(function*() {
   const { control } = yield* Emulator
-  const { user } = yield* Users.create({ email: "ada@example.com", cellphone: "405-342-5699", countryCode: 57 })
+  const { user } = yield* Users.create({ email: "ada@example.com", cellphone: "305-342-5699", countryCode: 57 })
   yield* Users.requestSms(user.id, { force: true })
   return { id: user.id, code: yield* control.lastCode(user.id) }
 })

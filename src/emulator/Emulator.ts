@@ -6,14 +6,16 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { ServeError } from "@effect/platform/HttpServerError"
-import { Context, Effect, Layer, Redacted } from "effect"
+import { Context, Effect, Either, Layer, Redacted } from "effect"
 import { AuthyService, type Options as AuthyOptions } from "../AuthyService.js"
 import * as Server from "./app.js"
 import * as Callbacks from "./authy/callbacks.js"
+import * as Settings from "./authy/settings.js"
 import * as AuthyControl from "./authy/control.js"
 import * as State from "./authy/State.js"
 import type * as Control from "./control.js"
 import * as Faults from "./core/faults.js"
+import * as StateFile from "./stateFile.js"
 import * as VerifyControl from "./verify/control.js"
 import * as VerifyState from "./verify/State.js"
 import * as WebhookDelivery from "./verify/webhookDelivery.js"
@@ -61,6 +63,21 @@ export interface Options {
    * carry API keys (`SK…` + secret) that authenticate as it.
    */
   readonly accounts?: ReadonlyArray<VerifyState.Credentials>
+  /**
+   * How every application starts: `default` (every add-on on) or `sandbox`
+   * (Authy's retired sandbox: token `0000000`, `landline`, the sandbox app's
+   * details).
+   */
+  readonly profile?: Settings.Profile
+  /** Changes to the profile's settings for every application at start. */
+  readonly settings?: Settings.Patch
+  /**
+   * A state document (the JSON of a state file, see stateFile.ts) loaded at
+   * start: its applications' API keys and its accounts with an `auth_token`
+   * are served besides `apiKeys` and `accounts`. The layer dies with the
+   * path of the bad field when it is invalid.
+   */
+  readonly state?: unknown
 }
 
 const sidPattern = (prefix: string) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`)
@@ -146,6 +163,7 @@ export const layerFromState = (
       const accounts = options.accounts ?? [VerifyState.defaultAccount]
       const refused = checkAccounts(accounts, state.apiKeys)
       if (refused !== undefined) return yield* Effect.dieMessage(`Invalid emulator accounts: ${refused}`)
+      const document = options.state === undefined ? undefined : yield* validState(options.state)
       const verify = yield* VerifyState.make(accounts)
       yield* Callbacks.start(options.callback)
       yield* WebhookDelivery.start.pipe(Effect.provideService(VerifyState.VerifyState, verify))
@@ -155,15 +173,73 @@ export const layerFromState = (
         Effect.provideService(Faults.EmulatorFaults, faults),
         Effect.provideService(VerifyState.VerifyState, verify)
       )
+      if (document !== undefined) {
+        yield* StateFile.load(document, state, verify).pipe(
+          Effect.catchAll((e) => Effect.dieMessage(e._tag === "InvalidState" ? e.message : "The state names a tenant the emulator does not serve"))
+        )
+      }
       const authy = AuthyControl.make(state, faults)
       const control: Control.EmulatorControl = {
         ...authy,
+        ...stateControl(state),
         reset: Effect.zipRight(authy.reset, verify.resetAll),
-        verify: VerifyControl.make(verify)
+        verify: { ...VerifyControl.make(verify), ...accountStateControl(verify) }
       }
       return { url, apiKeys: state.apiKeys, accounts: verify.accounts, control }
     })
   )
+
+/** A state option as a document, or the defect naming its bad field. */
+const validState = (input: unknown) => {
+  const decoded = StateFile.decode(input)
+  return Either.isLeft(decoded) ? Effect.dieMessage(decoded.left.message) : Effect.succeed(decoded.right)
+}
+
+const unknownTenant = () => Effect.dieMessage("The emulator does not serve that API key or account")
+
+/** The settings and state operations of the handle, on applications. */
+const stateControl = (state: State.Service) => {
+  const keyOf = (apiKey: string | undefined) => apiKey ?? state.apiKeys[0]!
+  const use = <A>(apiKey: string | undefined, f: (app: State.AppState) => A) =>
+    Effect.catchTag(state.use(keyOf(apiKey), f), "UnknownApiKey", unknownTenant)
+  return {
+    settings: (apiKey?: string) => use(apiKey, (app) => app.settings),
+    updateSettings: (patch: Settings.Patch, apiKey?: string) =>
+      use(apiKey, (app) => (app.settings = Settings.apply(app.settings, patch, app.appId))),
+    exportState: (apiKey?: string) =>
+      Effect.catchTag(StateFile.exportApp(state, keyOf(apiKey)), "UnknownApiKey", unknownTenant),
+    importState: (document: unknown, apiKey?: string) =>
+      Effect.flatMap(StateFile.decode(document), (valid) => StateFile.importApp(state, keyOf(apiKey), valid)).pipe(
+        Effect.catchTag("UnknownApiKey", unknownTenant)
+      )
+  }
+}
+
+/** The state operations of the handle, on accounts. */
+const accountStateControl = (verify: VerifyState.Service) => {
+  const sidOf = (sid: string | undefined) => sid ?? verify.accounts[0]!.accountSid
+  return {
+    exportState: (accountSid?: string) =>
+      Effect.catchTag(StateFile.exportAccount(verify, sidOf(accountSid)), "UnknownAccount", unknownTenant),
+    importState: (document: unknown, accountSid?: string) =>
+      Effect.flatMap(StateFile.decode(document), (valid) => StateFile.importAccount(verify, sidOf(accountSid), valid)).pipe(
+        Effect.catchTag("UnknownAccount", unknownTenant)
+      )
+  }
+}
+
+/**
+ * The API keys and accounts to serve: the options', and those a state
+ * document adds (dies naming the bad field of an invalid one).
+ */
+const served = (options: Options) => {
+  const apiKeys = options.apiKeys ?? [defaultApiKey]
+  const accounts = options.accounts ?? [VerifyState.defaultAccount]
+  if (options.state === undefined) return { apiKeys, accounts }
+  const decoded = Either.flatMap(StateFile.decode(options.state), (d) => StateFile.servedBy(d, apiKeys, accounts))
+  if (Either.isLeft(decoded)) throw new Error(decoded.left.message)
+  return decoded.right
+}
 
 /**
  * Starts the emulator on a free loopback port for the life of the layer.
@@ -172,7 +248,15 @@ export const layerFromState = (
  * @category layers
  */
 export const layer = (options: Options = {}): Layer.Layer<Emulator, ServeError> =>
-  layerFromState(options).pipe(Layer.provide(State.layer(options.apiKeys ?? [defaultApiKey])))
+  Layer.unwrapEffect(Effect.sync(() => {
+    const { accounts, apiKeys } = served(options)
+    return layerFromState({ ...options, accounts }).pipe(
+      Layer.provide(State.layer(apiKeys, {
+        ...(options.profile === undefined ? {} : { profile: options.profile }),
+        ...(options.settings === undefined ? {} : { settings: options.settings })
+      }))
+    )
+  }))
 
 /**
  * The emulator and an {@link AuthyService} pointed at it with its first key:
@@ -193,8 +277,11 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator, ServeError> 
 export const layerAuthy = (
   options: Options & Omit<AuthyOptions, "apiKey" | "apiUrl"> = {}
 ): Layer.Layer<Emulator | AuthyService, ServeError, HttpClient.HttpClient> => {
-  const { accounts, apiKeys, callback, host, port, randomFaults, ...authy } = options
+  const { accounts, apiKeys, callback, host, port, profile, randomFaults, settings, state, ...authy } = options
   const emulator = layer({
+    ...(profile === undefined ? {} : { profile }),
+    ...(settings === undefined ? {} : { settings }),
+    ...(state === undefined ? {} : { state }),
     ...(accounts === undefined ? {} : { accounts }),
     ...(apiKeys === undefined ? {} : { apiKeys }),
     ...(callback === undefined ? {} : { callback }),

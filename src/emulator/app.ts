@@ -16,6 +16,7 @@ import * as CallbackRoutes from "./authy/callbackRoutes.js"
 import * as AuthyControlRoutes from "./authy/controlRoutes.js"
 import * as AuthyRequest from "./authy/request.js"
 import * as AuthyRoutes from "./authy/routes.js"
+import * as SettingsRoutes from "./authy/settingsRoutes.js"
 import type { EmulatorState } from "./authy/State.js"
 import * as AuthyWire from "./authy/wire.js"
 import * as FaultRoutes from "./core/faultRoutes.js"
@@ -23,6 +24,7 @@ import * as Faults from "./core/faults.js"
 import { byDialect } from "./core/control.js"
 import { RequestScope, type Scope as RequestScopeValue } from "./core/request.js"
 import * as CoreServer from "./core/server.js"
+import * as StateRoutes from "./stateRoutes.js"
 import * as VerifyControlRoutes from "./verify/controlRoutes.js"
 import * as VerifyRequest from "./verify/request.js"
 import * as VerifyRoutes from "./verify/routes.js"
@@ -43,7 +45,17 @@ const sharedControl = HttpRouter.empty.pipe(
     "/__emulator/clock/advance",
     byDialect({ authy: AuthyControlRoutes.advanceClock, twilio: VerifyControlRoutes.advanceClock })
   ),
-  HttpRouter.post("/__emulator/reset", byDialect({ authy: AuthyControlRoutes.reset, twilio: VerifyControlRoutes.reset }))
+  HttpRouter.post("/__emulator/reset", byDialect({ authy: AuthyControlRoutes.reset, twilio: VerifyControlRoutes.reset })),
+  HttpRouter.get("/__emulator/state", StateRoutes.get),
+  HttpRouter.put("/__emulator/state", StateRoutes.put),
+  HttpRouter.post("/__emulator/state", StateRoutes.put)
+)
+
+/** An application's settings (Authy only: a Twilio account has none). */
+const settingsRoutes = HttpRouter.empty.pipe(
+  HttpRouter.get("/__emulator/app", SettingsRoutes.get),
+  HttpRouter.put("/__emulator/app", SettingsRoutes.put),
+  HttpRouter.post("/__emulator/app", SettingsRoutes.put)
 )
 
 /**
@@ -56,6 +68,7 @@ export const router = HttpRouter.concat(AuthyRoutes.router, AuthyControlRoutes.r
   HttpRouter.concat(VerifyRoutes.router),
   HttpRouter.concat(VerifyControlRoutes.router),
   HttpRouter.concat(sharedControl),
+  HttpRouter.concat(settingsRoutes),
   HttpRouter.concat(FaultRoutes.router),
   HttpRouter.concat(CallbackRoutes.router)
 )

@@ -5,8 +5,26 @@
  *
  * @since 0.1.0
  */
+import type { Effect } from "effect"
 import type { AuthyControl } from "./authy/control.js"
+import type { Patch, Settings } from "./authy/settings.js"
+import type { Document, InvalidState } from "./stateFile.js"
 import type { VerifyControl } from "./verify/control.js"
+
+export type {
+  /**
+   * @since 0.3.0
+   */
+  Patch as SettingsPatch,
+  /**
+   * @since 0.3.0
+   */
+  Profile,
+  /**
+   * @since 0.3.0
+   */
+  Settings
+} from "./authy/settings.js"
 
 export type {
   /**
@@ -44,6 +62,25 @@ export type {
  * @category models
  */
 export interface EmulatorControl extends AuthyControl {
-  /** The Verify side: messages, challenges, TOTP codes, webhooks, clock and reset of Twilio accounts. */
-  readonly verify: VerifyControl
+  /** The application's settings (`app/details` and what the endpoints honour). */
+  readonly settings: (apiKey?: string) => Effect.Effect<Settings>
+  /**
+   * Changes the settings given (a `profile` first resets the others to its
+   * defaults); answers them all. Kept across resets.
+   */
+  readonly updateSettings: (patch: Patch, apiKey?: string) => Effect.Effect<Settings>
+  /** The application as a state document (`GET /__emulator/state`). */
+  readonly exportState: (apiKey?: string) => Effect.Effect<Document>
+  /**
+   * Replaces the application's world with a state document's (validated;
+   * it may hold that application only).
+   */
+  readonly importState: (document: unknown, apiKey?: string) => Effect.Effect<void, InvalidState>
+  /** The Verify side: messages, challenges, TOTP codes, webhooks, clock, reset and state of Twilio accounts. */
+  readonly verify: VerifyControl & {
+    /** The account as a state document. */
+    readonly exportState: (accountSid?: string) => Effect.Effect<Document>
+    /** Replaces the account's services with a state document's (validated; that account only). */
+    readonly importState: (document: unknown, accountSid?: string) => Effect.Effect<void, InvalidState>
+  }
 }

@@ -12,6 +12,7 @@
 import { Context, Effect, Layer, type Scope } from "effect"
 import * as Random from "../core/random.js"
 import * as Tenants from "../core/tenants.js"
+import * as Settings from "./settings.js"
 
 /**
  * The channels a code can be sent on: `sms`/`call` for Authy tokens,
@@ -20,10 +21,11 @@ import * as Tenants from "../core/tenants.js"
  * @since 0.1.0
  * @category models
  */
-export type Channel = "sms" | "call" | "verification"
+export type Channel = "sms" | "call" | "verification" | "email"
 
 /**
- * An Authy app installed on a user's phone.
+ * An Authy app installed on a user's phone, or a generic authenticator
+ * (Google Authenticator and the like) given its secret by `users/{id}/secret`.
  *
  * @since 0.1.0
  * @category models
@@ -33,6 +35,8 @@ export interface Device {
   readonly osType: string
   /** The TOTP secret, base32. */
   readonly secret: string
+  /** The length of its codes: 7 for the Authy app, 6 for a generic authenticator. */
+  readonly digits: number
   readonly registeredAt: number
   /** TOTP counters already accepted: a code is single-use. */
   readonly usedCounters: Set<number>
@@ -46,7 +50,7 @@ export interface Device {
  */
 export interface IssuedToken {
   readonly code: string
-  readonly channel: "sms" | "call"
+  readonly channel: "sms" | "call" | "email"
   readonly issuedAt: number
   usedAt: number | undefined
 }
@@ -61,10 +65,13 @@ export interface User {
   readonly id: number
   /** The 24-hex id OneTouch records carry as `user_id`. */
   readonly objectId: string
-  readonly email: string
+  /** Changed by `users/{id}/update`. */
+  email: string
   /** Digits only. */
   readonly cellphone: string
   readonly countryCode: number
+  /** The id the application's mobile SDK registered the user under (`registrations/status`). */
+  readonly customUserId: string | undefined
   readonly createdAt: number
   /** Has used a valid token at least once. */
   confirmed: boolean
@@ -82,10 +89,10 @@ export interface Message {
   /** The user, or `null` for a phone verification (which has no user). */
   readonly authyId: number | null
   readonly channel: Channel
-  /** For phone verifications: whether it went by `sms` or `call`. */
-  readonly via: "sms" | "call"
+  /** How it went: `sms` or `call`, or `email` for an e-mail token. */
+  readonly via: "sms" | "call" | "email"
   readonly code: string
-  /** E.164: `+573053425699`. */
+  /** E.164 (`+573053425699`), or the address of an e-mail token. */
   readonly to: string
   readonly countryCode: number
   /** Digits only. */
@@ -192,6 +199,8 @@ export interface MonthCounts {
  */
 export interface Counters {
   readonly messages: { sms: number; call: number; verification: number }
+  /** E-mail tokens sent (`email/{authy_id}`). */
+  emails: number
   /** SMS/call requests answered `ignored` (the user has the app). */
   ignored: number
   /** OneTouch approval requests created. */
@@ -212,7 +221,8 @@ export interface AppState {
   readonly apiKey: string
   readonly appId: number
   readonly objectId: string
-  readonly name: string
+  /** What `app/details` reports and the endpoints honour. Configuration: resets keep it. */
+  settings: Settings.Settings
   readonly createdAt: number
   nextUserId: number
   nextDeviceId: number
@@ -238,6 +248,11 @@ export interface AppState {
   readonly deliveries: Array<Delivery>
   /** Approval requests answered since the {@link Service.onAnswered} listeners were last told. */
   readonly answered: Array<Approval>
+  /**
+   * The QR images `users/{id}/secret` handed out: an unguessable decimal
+   * token (the image URL is fetched without a key) → the user and device.
+   */
+  readonly qrCodes: Map<string, { readonly authyId: number; readonly deviceId: number; readonly label: string }>
 }
 
 /**
@@ -254,11 +269,16 @@ export const phoneKey = (countryCode: number, digits: string): string => `${coun
  * @since 0.1.0
  * @category constructors
  */
-export const emptyApp = (apiKey: string, appId: number, now: number): AppState => ({
+export const emptyApp = (
+  apiKey: string,
+  appId: number,
+  now: number,
+  profile: Settings.Profile = "default"
+): AppState => ({
   apiKey,
   appId,
   objectId: Random.objectId(),
-  name: `Authy Emulator ${appId}`,
+  settings: Settings.defaults(profile, appId),
   createdAt: now,
   nextUserId: 1,
   nextDeviceId: 1,
@@ -268,11 +288,12 @@ export const emptyApp = (apiKey: string, appId: number, now: number): AppState =
   approvals: new Map(),
   verifications: new Map(),
   months: new Map(),
-  counters: { messages: { sms: 0, call: 0, verification: 0 }, ignored: 0, pushes: 0, tokensConsumed: 0, apiCalls: 0 },
+  counters: { messages: { sms: 0, call: 0, verification: 0 }, emails: 0, ignored: 0, pushes: 0, tokensConsumed: 0, apiCalls: 0 },
   callback: undefined,
   clockOffset: 0,
   deliveries: [],
-  answered: []
+  answered: [],
+  qrCodes: new Map()
 })
 
 /**
@@ -323,8 +344,13 @@ export interface Service {
   readonly apiKeys: ReadonlyArray<string>
   /** Runs `f` on the application of `apiKey` at the application's current time, atomically. */
   readonly use: <A>(apiKey: string, f: (app: AppState, now: number) => A) => Effect.Effect<A, UnknownApiKey>
-  /** Empties one application (its id and key stay). */
+  /** Empties one application (its id, key and settings stay). */
   readonly resetApp: (apiKey: string) => Effect.Effect<void, UnknownApiKey>
+  /**
+   * Replaces one application's world with `next` (built by the state file's
+   * import at the application's time); its clock offset stays.
+   */
+  readonly replaceApp: (apiKey: string, next: (now: number) => AppState) => Effect.Effect<void, UnknownApiKey>
   /** Empties every application and puts every clock back to real time. */
   readonly resetAll: Effect.Effect<void>
   /** Calls `listener` for every approval request answered, for the life of the scope. */
@@ -341,24 +367,41 @@ export interface Service {
 export class EmulatorState extends Context.Tag("effect-authy/emulator/EmulatorState")<EmulatorState, Service>() {}
 
 /**
+ * How every application starts: its profile (default `default`) and changes
+ * to that profile's settings.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface StartOptions {
+  readonly profile?: Settings.Profile
+  readonly settings?: Settings.Patch
+}
+
+/**
  * Builds an empty state serving `apiKeys` (at least one), on the core's
  * tenant store.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (apiKeys: ReadonlyArray<string>): Effect.Effect<Service> =>
+export const make = (apiKeys: ReadonlyArray<string>, options: StartOptions = {}): Effect.Effect<Service> =>
   Effect.sync(() => {
     if (apiKeys.length === 0) throw new Error("The emulator needs at least one API key")
+    const empty = (apiKey: string, appId: number, now: number) => {
+      const app = emptyApp(apiKey, appId, now, options.profile)
+      app.settings = Settings.apply(app.settings, options.settings ?? {}, appId)
+      return app
+    }
+    // The callback target and the settings are configuration, like the key: resets keep them.
+    const keep = (previous: AppState, next: AppState) => {
+      next.callback = previous.callback
+      next.settings = previous.settings
+    }
     const store = Tenants.make<AppState, Approval>(apiKeys, {
-      empty: emptyApp,
-      // The callback target is configuration, like the key: resets keep it.
-      keep: (previous, next) => {
-        next.callback = previous.callback
-      },
-      keepOnResetAll: (previous, next) => {
-        next.callback = previous.callback
-      },
+      empty,
+      keep,
+      keepOnResetAll: keep,
       drain: (app) => app.answered.splice(0)
     })
     const unknownKey = () => Effect.fail(new UnknownApiKey())
@@ -366,6 +409,7 @@ export const make = (apiKeys: ReadonlyArray<string>): Effect.Effect<Service> =>
       apiKeys: store.ids,
       use: (apiKey, f) => Effect.catchTag(store.use(apiKey, f), "UnknownTenant", unknownKey),
       resetApp: (apiKey) => Effect.catchTag(store.reset(apiKey), "UnknownTenant", unknownKey),
+      replaceApp: (apiKey, next) => Effect.catchTag(store.replace(apiKey, next), "UnknownTenant", unknownKey),
       resetAll: store.resetAll,
       onAnswered: store.listen
     }
@@ -377,5 +421,5 @@ export const make = (apiKeys: ReadonlyArray<string>): Effect.Effect<Service> =>
  * @since 0.1.0
  * @category layers
  */
-export const layer = (apiKeys: ReadonlyArray<string>): Layer.Layer<EmulatorState> =>
-  Layer.effect(EmulatorState, make(apiKeys))
+export const layer = (apiKeys: ReadonlyArray<string>, options: StartOptions = {}): Layer.Layer<EmulatorState> =>
+  Layer.effect(EmulatorState, make(apiKeys, options))

@@ -2,13 +2,16 @@
  * OneTouch approval requests (authy-api.md §2.14–2.16): created pending,
  * approved or denied through the control API (which triggers the signed
  * callback, see callbacks.ts), expired by the emulator clock after
- * `seconds_to_expire` (86400 by default, `0` never).
+ * `seconds_to_expire` (86400 by default, `0` never). An application without
+ * OneTouch (`onetouch_enabled: false`, the sandbox's) is refused with 403,
+ * as the sandbox key was.
  *
  * @since 0.1.0
  */
 import { ApprovalStatusResponse, type ApprovalStatus, SendApprovalResponse } from "../../Responses.js"
 import * as Params from "../core/params.js"
 import * as Random from "../core/random.js"
+import * as Settings from "./settings.js"
 import type { AppState, Approval, User } from "./State.js"
 import * as Wire from "./wire.js"
 
@@ -38,6 +41,7 @@ const logoResolutions = ["default", "low", "med", "high"]
  * @category endpoints
  */
 export const create = (app: AppState, now: number, user: User, params: Params.Params): Wire.Reply => {
+  if (!app.settings.onetouchEnabled) return Settings.refusals.onetouch
   const message = Params.string(params, "message")
   if (message === undefined || message.trim() === "") return Wire.missingParameter("message")
   const secondsToExpire = Params.integer(params, "seconds_to_expire") ?? defaultSecondsToExpire
@@ -113,7 +117,7 @@ export const view = (app: AppState, now: number, uuid: string): Wire.Reply => {
     ApprovalStatusResponse,
     new ApprovalStatusResponse({
       approvalRequest: {
-        appName: app.name,
+        appName: app.settings.name,
         appSerialId: app.appId,
         authyId: approval.authyId,
         id: approval.objectId,

@@ -61,6 +61,8 @@ export interface CallbackOptions {
  */
 export interface Counters {
   readonly messages: { readonly sms: number; readonly call: number; readonly verification: number }
+  /** E-mail tokens sent. */
+  readonly emails: number
   readonly ignored: number
   readonly pushes: number
   readonly tokensConsumed: number
@@ -161,7 +163,7 @@ export const snapshot = (counters: MutableCounters): Counters => ({
  */
 export const currentTotp = (user: User, now: number): string | undefined => {
   const device = user.devices[user.devices.length - 1]
-  return device === undefined ? undefined : Totp.totp(device.secret, now)
+  return device === undefined ? undefined : Totp.totp(device.secret, now, device.digits)
 }
 
 /**

@@ -12,12 +12,17 @@
  * @since 0.1.0
  */
 import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect } from "effect"
 import * as Approvals from "./approvals.js"
 import { advanceSeconds, authenticated, clockBody as coreClockBody } from "../core/control.js"
+import { respond } from "../core/dialect.js"
 import * as Params from "../core/params.js"
+import * as Qr from "../core/qr.js"
+import { urlOf } from "../core/request.js"
 import { currentTotp, selectMessages, snapshot } from "./control.js"
+import * as QrCodes from "./qrCodes.js"
 import { type Context, handler } from "./request.js"
 import { advanceClock as advanceAppClock, EmulatorState, type Message } from "./State.js"
 import * as Users from "./users.js"
@@ -96,6 +101,7 @@ const counters = control(({ app }) => {
   const c = snapshot(app.counters)
   return Wire.ok({
     messages: c.messages,
+    emails: c.emails,
     ignored: c.ignored,
     pushes: c.pushes,
     tokens_consumed: c.tokensConsumed,
@@ -142,14 +148,31 @@ export const reset = authenticated(({ tenant }) =>
     ))
 )
 
+const qrFile = /^(\d{24})\.(png|svg)$/
+
 /**
- * A 1×1 transparent PNG, standing in for the QR images `users/{id}/secret`
- * links to.
+ * `GET /__emulator/qr/{token}.png?size=…` (or `.svg`): the QR image of a
+ * generic authenticator's `otpauth://` URI, found by its token in whichever
+ * application handed it out. No key: the token is the capability, as image
+ * URLs are fetched by browsers. 404 60000 for anything else.
  */
-const pixel = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",
-  "base64"
-)
+const qrImage = Effect.gen(function*() {
+  const path = yield* HttpRouter.params
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const match = qrFile.exec(path.file ?? "")
+  const notFound = respond(Wire.notFound("GET", "/__emulator/qr"))
+  if (match === null) return notFound
+  const sizeText = urlOf(request).searchParams.get("size") ?? String(Qr.sizes.default)
+  const size = /^\d{1,4}$/.test(sizeText) ? Number(sizeText) : Number.NaN
+  if (!(size >= Qr.sizes.min && size <= Qr.sizes.max)) return respond(Wire.dialect.invalidParameter("size", "must be 1 to 2000"))
+  const state = yield* EmulatorState
+  const uris = yield* Effect.forEach(state.apiKeys, (key) => state.use(key, (app) => QrCodes.uriOf(app, match[1]!)))
+  const uri = uris.find((u) => u !== undefined)
+  if (uri === undefined) return notFound
+  const format = match[2] as Qr.Format
+  const image = yield* Qr.render(uri, format, size)
+  return HttpServerResponse.uint8Array(image, { contentType: Qr.contentType(format) })
+}).pipe(Effect.catchTag("UnknownApiKey", () => Effect.succeed(respond(Wire.invalidApiKey))))
 
 /**
  * The control routes only the Authy side serves.
@@ -163,5 +186,5 @@ export const router = HttpRouter.empty.pipe(
   HttpRouter.post("/__emulator/approval_requests/:uuid/deny", decide("denied")),
   HttpRouter.get("/__emulator/approval_requests/:uuid", approvalRequest),
   HttpRouter.get("/__emulator/counters", counters),
-  HttpRouter.get("/__emulator/qr/:file", Effect.succeed(HttpServerResponse.uint8Array(pixel, { contentType: "image/png" })))
+  HttpRouter.get("/__emulator/qr/:file", qrImage)
 )

@@ -1,11 +1,12 @@
 /**
- * The Authy API endpoints (authy-api.md §2.1–2.15) as an `HttpRouter`.
+ * The Authy API endpoints (authy-api.md §2.1–2.15, §2.17–2.19) as an `HttpRouter`.
  *
  * @since 0.1.0
  */
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as Approvals from "./approvals.js"
 import * as Phones from "./phones.js"
+import * as QrCodes from "./qrCodes.js"
 import { type Context, handler } from "./request.js"
 import type { User } from "./State.js"
 import * as Stats from "./stats.js"
@@ -40,7 +41,13 @@ export const router = HttpRouter.empty.pipe(
   ),
   HttpRouter.post(
     "/protected/json/users/:authy_id/secret",
-    withUser(({ app, baseUrl, params }, user) => Users.qrCode(app, user, params, baseUrl))
+    withUser(({ app, baseUrl, now, params }, user) => QrCodes.secret(app, now, user, params, baseUrl))
+  ),
+  HttpRouter.post("/protected/json/users/:authy_id/update", withUser(({ params }, user) => Users.update(user, params))),
+  HttpRouter.post("/protected/json/email/:authy_id", withUser(({ app, now }, user) => Tokens.requestEmail(app, now, user))),
+  HttpRouter.get(
+    "/protected/json/registrations/status",
+    handler(({ app, params }) => Users.registrationStatus(app, params))
   ),
   HttpRouter.get(
     "/protected/json/sms/:authy_id",
@@ -67,7 +74,7 @@ export const router = HttpRouter.empty.pipe(
     "/protected/json/phones/verification/check",
     handler(({ app, now, params }) => Phones.check(app, now, params))
   ),
-  HttpRouter.get("/protected/json/phones/info", handler(({ now, params }) => Phones.info(now, params))),
+  HttpRouter.get("/protected/json/phones/info", handler(({ app, now, params }) => Phones.info(app, now, params))),
   HttpRouter.post(
     "/onetouch/json/users/:authy_id/approval_requests",
     withUser(({ app, now, params }, user) => Approvals.create(app, now, user, params))

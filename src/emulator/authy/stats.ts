@@ -91,7 +91,9 @@ export const stats = (app: AppState, now: number): Wire.Reply => {
 }
 
 /**
- * `GET /protected/json/app/details`.
+ * `GET /protected/json/app/details`: the application's settings, as far as
+ * Authy reported them (the fields of authy-api.md §2.9; the emulator's other
+ * settings are the control API's, `GET /__emulator/app`).
  *
  * @since 0.1.0
  * @category endpoints
@@ -103,12 +105,12 @@ export const details = (app: AppState): Wire.Reply =>
       message: "Application information.",
       app: {
         appId: app.appId,
-        name: app.name,
-        plan: "pay_as_you_go",
-        smsEnabled: true,
-        phoneCallsEnabled: true,
-        onetouchEnabled: true,
-        whiteLabel: false
+        name: app.settings.name,
+        plan: app.settings.plan,
+        smsEnabled: app.settings.smsEnabled,
+        phoneCallsEnabled: app.settings.phoneCallsEnabled,
+        onetouchEnabled: app.settings.onetouchEnabled,
+        whiteLabel: app.settings.whiteLabel
       }
     })
   )

@@ -1,11 +1,12 @@
 /**
- * Authy users of one application (authy-api.md §2.1, 2.5–2.8): creation
- * matched by phone, status, removal, activities, QR codes, and the devices
- * the control API registers.
+ * Authy users of one application (authy-api.md §2.1, 2.5–2.7, 2.17, 2.19):
+ * creation matched by phone, e-mail updates, status, removal, activities,
+ * registration status by `custom_user_id`, and the devices the control API
+ * registers.
  *
  * @since 0.1.0
  */
-import { CreateUserResponse, QrCodeResponse, UserStatusResponse } from "../../Responses.js"
+import { CreateUserResponse, UserStatusResponse } from "../../Responses.js"
 import * as Params from "../core/params.js"
 import * as Random from "../core/random.js"
 import { type AppState, type Device, phoneKey, type User } from "./State.js"
@@ -14,6 +15,20 @@ import * as Totp from "../core/totp.js"
 import * as Wire from "./wire.js"
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+/** The longest e-mail address accepted (RFC 5321's path limit). */
+const maxEmailLength = 254
+
+/**
+ * A usable e-mail address, trimmed, or `undefined`.
+ *
+ * @since 0.3.0
+ * @category e-mail
+ */
+export const validEmail = (value: string | undefined): string | undefined => {
+  const email = value?.trim()
+  return email !== undefined && email.length <= maxEmailLength && emailPattern.test(email) ? email : undefined
+}
 
 /**
  * The digits of a phone number written with optional dashes, dots, spaces or
@@ -65,24 +80,26 @@ export const find = (app: AppState, id: string | undefined): User | undefined =>
 
 /**
  * `POST /protected/json/users/new`. The same phone gives the same id; the
- * e-mail of a known phone is not changed.
+ * e-mail of a known phone is not changed. A malformed e-mail or phone (not
+ * 7–15 digits) is 60027 with the field named, as authy-api.md §2.1 records; a
+ * well-formed number that no carrier serves (libphonenumber-js calls it
+ * invalid) is 60033 "Phone number is invalid", as on the phone endpoints.
  *
  * @since 0.1.0
  * @category endpoints
  */
 export const create = (app: AppState, now: number, params: Params.Params): Wire.Reply => {
   const user = Params.object(params, "user")
-  const email = Params.string(user, "email")?.trim()
+  const email = validEmail(Params.string(user, "email"))
   const cellphone = phoneDigits(Params.string(user, "cellphone"))
   const code = countryCode(Params.string(user, "country_code") ?? "1")
-  const validEmail = email !== undefined && emailPattern.test(email) ? email : undefined
-  if (validEmail === undefined || cellphone === undefined || code === undefined) {
+  if (email === undefined || cellphone === undefined || code === undefined) {
     return Wire.userNotValid({
-      ...(validEmail === undefined ? { email: "is invalid" } : {}),
+      ...(email === undefined ? { email: "is invalid" } : {}),
       ...(cellphone === undefined || code === undefined ? { cellphone: "is invalid" } : {})
     })
   }
-  const id = app.userIdsByPhone.get(phoneKey(code, cellphone)) ?? insert(app, now, { email: validEmail, cellphone, countryCode: code })
+  const id = app.userIdsByPhone.get(phoneKey(code, cellphone)) ?? insert(app, now, { email, cellphone, countryCode: code })
   return Wire.encoded(CreateUserResponse, new CreateUserResponse({ message: "User created successfully.", user: { id } }))
 }
 
@@ -96,6 +113,7 @@ const insert = (
     id,
     objectId: Random.objectId(),
     ...input,
+    customUserId: undefined,
     createdAt: now,
     confirmed: false,
     devices: [],
@@ -170,32 +188,70 @@ export const registerActivity = (params: Params.Params): Wire.Reply => {
 }
 
 /**
- * `POST /protected/json/users/{authy_id}/secret`. The QR image URL points at
- * the emulator (`baseUrl`); the label defaults to the user's e-mail.
+ * `POST /protected/json/users/{authy_id}/update` (authy-api.md §2.17): a new
+ * `email` (also read as `user[email]`, as Rails clients nest it); other
+ * parameters are ignored, as the contract records none.
  *
- * @since 0.1.0
+ * @since 0.3.0
  * @category endpoints
  */
-export const qrCode = (app: AppState, user: User, params: Params.Params, baseUrl: string): Wire.Reply => {
-  const size = Params.integer(params, "qr_size") ?? 300
-  if (!Number.isInteger(size) || size < 1 || size > 2000) return Wire.missingParameter("qr_size")
-  const label = Params.string(params, "label") ?? user.email
-  const url = `${baseUrl}/__emulator/qr/${user.id}.png?size=${size}`
-  return Wire.encoded(QrCodeResponse, new QrCodeResponse({ qrCode: url, label, issuer: app.name }))
+export const update = (user: User, params: Params.Params): Wire.Reply => {
+  const given = Params.string(params, "email") ?? Params.string(Params.object(params, "user"), "email")
+  if (given === undefined || given.trim() === "") return Wire.missingParameter("email")
+  const email = validEmail(given)
+  if (email === undefined) return Wire.userNotValid({ email: "is invalid" })
+  user.email = email
+  return Wire.ok({ message: "User was updated successfully" })
+}
+
+/** The longest `custom_user_id` accepted: the mobile SDK's ids are short. */
+const maxCustomUserIdLength = 255
+
+/**
+ * `GET /protected/json/registrations/status?custom_user_id=…` (authy-api.md
+ * §2.19; the shape is not recorded, this is the contract's most plausible
+ * one): `completed` with the user's `authy_id` once the user carrying that
+ * `custom_user_id` (set by the state file) has an app, else `pending` with
+ * `authy_id: null`; 404 60026 when no user carries it.
+ *
+ * @since 0.3.0
+ * @category endpoints
+ */
+export const registrationStatus = (app: AppState, params: Params.Params): Wire.Reply => {
+  const id = Params.string(params, "custom_user_id")
+  if (id === undefined || id.trim() === "") return Wire.missingParameter("custom_user_id")
+  if (id.length > maxCustomUserIdLength) return Wire.dialect.invalidParameter("custom_user_id", "is too long")
+  const user = [...app.users.values()].find((u) => u.customUserId === id)
+  if (user === undefined) return Wire.userNotFound
+  const completed = user.devices.length > 0
+  return Wire.json(200, {
+    status: completed ? "completed" : "pending",
+    authy_id: completed ? user.id : null,
+    message: completed ? "Registration completed." : "Registration pending.",
+    success: true
+  })
 }
 
 /**
- * Installs the Authy app for a user: a device with a fresh TOTP secret. From
- * then on the user is `registered`, SMS and calls are `ignored` unless forced,
- * and verification is enforced.
+ * Installs the Authy app for a user (or, with 6 digits, a generic
+ * authenticator): a device with a fresh TOTP secret. From then on the user is
+ * `registered`, SMS and calls are `ignored` unless forced, and verification
+ * is enforced.
  *
  * @since 0.1.0
  * @category devices
  */
-export const registerDevice = (app: AppState, now: number, user: User, osType: string): Device => {
+export const registerDevice = (
+  app: AppState,
+  now: number,
+  user: User,
+  osType: string,
+  digits: number = Totp.authyDigits
+): Device => {
   const device: Device = {
     id: app.nextDeviceId++,
     osType,
+    digits,
     secret: Totp.generateSecret(),
     registeredAt: now,
     usedCounters: new Set()

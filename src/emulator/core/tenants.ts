@@ -106,6 +106,12 @@ export interface Store<T extends Tenant, E> {
   readonly use: <A>(id: string, f: (tenant: T, now: number) => A) => Effect.Effect<A, UnknownTenant>
   /** Empties one tenant (its id, configuration and clock stay). */
   readonly reset: (id: string) => Effect.Effect<void, UnknownTenant>
+  /**
+   * Replaces one tenant with what `build` makes at the tenant's time (a
+   * state file's import); the clock keeps its offset, so time never runs
+   * backwards.
+   */
+  readonly replace: (id: string, build: (now: number) => T) => Effect.Effect<void, UnknownTenant>
   /** Empties every tenant and puts every clock back to real time. */
   readonly resetAll: Effect.Effect<void>
   /** Calls `listener` for every event, for the life of the scope. */
@@ -144,6 +150,13 @@ export const make = <T extends Tenant, E>(ids: ReadonlyArray<string>, definition
         Effect.sync(() => {
           const next = definition.empty(id, keys.indexOf(id) + 1, Date.now() + previous.clockOffset)
           definition.keep(previous, next)
+          next.clockOffset = previous.clockOffset
+          tenants.set(id, next)
+        })),
+    replace: (id, build) =>
+      Effect.flatMap(Effect.suspend(() => find(id)), (previous) =>
+        Effect.sync(() => {
+          const next = build(Date.now() + previous.clockOffset)
           next.clockOffset = previous.clockOffset
           tenants.set(id, next)
         })),

@@ -170,3 +170,15 @@ export const matchingCounter = (
   }
   return undefined
 }
+
+/**
+ * The `otpauth://` URI authenticator apps scan (Key URI Format): issuer and
+ * account name, the base32 secret, and the code's algorithm, length and step.
+ *
+ * @since 0.3.0
+ * @category encoding
+ */
+export const otpauthUri = (issuer: string, name: string, secret: string, config: Config): string =>
+  `otpauth://totp/${encodeURIComponent(issuer)}:${encodeURIComponent(name)}?secret=${secret}` +
+  `&issuer=${encodeURIComponent(issuer)}&algorithm=${config.alg.toUpperCase()}&digits=${config.digits}` +
+  `&period=${config.stepSeconds}`

@@ -79,10 +79,8 @@ export const body = (account: Account, entity: Entity, factor: Factor, baseUrl: 
  * @since 0.2.0
  * @category encoding
  */
-export const otpauthUri = (issuer: string, name: string, secret: string, config: Totp.Config): string =>
-  `otpauth://totp/${encodeURIComponent(issuer)}:${encodeURIComponent(name)}?secret=${secret}` +
-  `&issuer=${encodeURIComponent(issuer)}&algorithm=${config.alg.toUpperCase()}&digits=${config.digits}` +
-  `&period=${config.stepSeconds}`
+export const otpauthUri: (issuer: string, name: string, secret: string, config: Totp.Config) => string =
+  Totp.otpauthUri
 
 const newBody = (account: Account, service: VerifyService, entity: Entity, factor: Factor, baseUrl: string) => ({
   ...body(account, entity, factor, baseUrl),
