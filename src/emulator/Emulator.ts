@@ -15,6 +15,7 @@ import * as AuthyControl from "./authy/control.js"
 import * as State from "./authy/State.js"
 import type * as Control from "./control.js"
 import * as Faults from "./core/faults.js"
+import * as Remote from "./remote.js"
 import * as StateFile from "./stateFile.js"
 import * as VerifyControl from "./verify/control.js"
 import * as VerifyState from "./verify/State.js"
@@ -130,6 +131,12 @@ export class Emulator extends Context.Tag("effect-authy/Emulator")<Emulator, Ser
    * @since 0.1.0
    */
   static readonly layer = (options?: Options): Layer.Layer<Emulator, ServeError> => layer(options)
+  /**
+   * The control handle of an emulator in another process (see remote.ts).
+   *
+   * @since 0.3.0
+   */
+  static readonly remote = (options: Remote.RemoteOptions): Remote.RemoteControl => Remote.remote(options)
   /**
    * @since 0.1.0
    */

@@ -49,6 +49,9 @@ const main = (args: ReadonlyArray<string>) =>
           port: parsed.port,
           host: parsed.host,
           ...(parsed.accounts === undefined ? {} : { accounts: parsed.accounts }),
+          ...(parsed.profile === undefined ? {} : { profile: parsed.profile }),
+          ...(parsed.settings === undefined ? {} : { settings: parsed.settings }),
+          ...(parsed.state === undefined ? {} : { state: parsed.state }),
           ...(parsed.callback === undefined ? {} : { callback: parsed.callback }),
           ...(parsed.faultRate === undefined ? {} : {
             randomFaults: { rate: parsed.faultRate, ...(parsed.faultKinds === undefined ? {} : { kinds: parsed.faultKinds }) }

@@ -3,11 +3,14 @@
  *
  * @since 0.1.0
  */
+import { readFileSync, statSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { Either } from "effect"
 import { parseTarget, type TargetInput } from "./authy/callbacks.js"
 import { checkAccounts, defaultApiKey } from "./Emulator.js"
 import { defaultRandomKinds, type RandomKind, randomKinds } from "./core/faults.js"
+import * as Settings from "./authy/settings.js"
+import * as StateFile from "./stateFile.js"
 import { type Credentials, defaultAccount } from "./verify/State.js"
 
 /**
@@ -30,6 +33,12 @@ export interface Arguments {
    * of the Verify and Lookup routes (absent: the default account).
    */
   readonly accounts?: ReadonlyArray<Credentials>
+  /** `--profile`: how every application starts (absent: `default`). */
+  readonly profile?: Settings.Profile
+  /** `--app-name`, `--plan`, `--sms-enabled`…: changes to the profile's settings. */
+  readonly settings?: Settings.Patch
+  /** `--state FILE`: the state document read from it (validated). */
+  readonly state?: StateFile.Document
 }
 
 /**
@@ -65,6 +74,17 @@ account's Basic credentials).
   --callback-method GET|POST
                    how callbacks are sent (default POST: a JSON body; GET:
                    the parameters as the query)
+  --state FILE     start from a state file (JSON, see state.schema.json):
+                   its applications and accounts are served too
+  --profile default|sandbox
+                   sandbox: Authy's retired sandbox (token 0000000 valid for
+                   every user, phones/info landline, Sandbox App details)
+  --app-name NAME  every application's name (app/details)
+  --plan PLAN      every application's plan (default pay_as_you_go)
+  --sms-enabled, --phone-calls-enabled, --onetouch-enabled, --white-label,
+  --generic-tokens-enabled, --custom-codes-enabled, --strict-verify true|false
+                   every application's settings (default: the profile's;
+                   the control API PUT /__emulator/app changes one app's)
   -h, --help       this text`
 
 /**
@@ -86,7 +106,12 @@ export const parse = (args: ReadonlyArray<string>): Arguments => {
       "fault-rate": { type: "string" },
       "fault-kinds": { type: "string" },
       "account-sid": { type: "string", multiple: true },
-      "auth-token": { type: "string", multiple: true }
+      "auth-token": { type: "string", multiple: true },
+      state: { type: "string" },
+      profile: { type: "string" },
+      "app-name": { type: "string" },
+      plan: { type: "string" },
+      ...Object.fromEntries(Settings.flagNames.map((name) => [name.replaceAll("_", "-"), { type: "string" as const }]))
     },
     strict: true,
     allowPositionals: false
@@ -102,8 +127,46 @@ export const parse = (args: ReadonlyArray<string>): Arguments => {
     help: values.help ?? false,
     ...callbackOption(values["callback-url"], values["callback-method"]),
     ...faultOptions(values["fault-rate"], values["fault-kinds"]),
-    ...accountOptions(values["account-sid"], values["auth-token"], apiKeys)
+    ...accountOptions(values["account-sid"], values["auth-token"], apiKeys),
+    ...settingsOptions(values as Readonly<Record<string, unknown>>),
+    ...stateOption(values.state)
   }
+}
+
+/** `--profile` and the settings flags, checked as the control API checks them. */
+const settingsOptions = (values: Readonly<Record<string, unknown>>): { profile?: Settings.Profile; settings?: Settings.Patch } => {
+  const given: Record<string, unknown> = Object.create(null)
+  if (values["app-name"] !== undefined) given.name = values["app-name"]
+  if (values.plan !== undefined) given.plan = values.plan
+  for (const name of Settings.flagNames) {
+    const value = values[name.replaceAll("_", "-")]
+    if (value !== undefined) given[name] = value
+  }
+  const profile = values.profile
+  if (profile !== undefined && !(Settings.profiles as ReadonlyArray<unknown>).includes(profile)) {
+    throw new Error("--profile must be default or sandbox")
+  }
+  const patch = Settings.fromParams(given)
+  if ("invalid" in patch) throw new Error(`--${patch.invalid === "name" ? "app-name" : patch.invalid.replaceAll("_", "-")} ${patch.reason}`)
+  return {
+    ...(profile === undefined ? {} : { profile: profile as Settings.Profile }),
+    ...(Object.keys(patch).length === 0 ? {} : { settings: patch })
+  }
+}
+
+/** `--state FILE`, read (at most 16 MiB) and validated; the error names the bad field. */
+const stateOption = (path: string | undefined): { state?: StateFile.Document } => {
+  if (path === undefined) return {}
+  let text: string
+  try {
+    if (statSync(path).size > StateFile.maxFileBytes) throw new Error("larger than 16 MiB")
+    text = readFileSync(path, "utf8")
+  } catch (error) {
+    throw new Error(`--state ${path}: cannot read it (${error instanceof Error ? error.message : String(error)})`)
+  }
+  const parsed = StateFile.parse(text)
+  if (Either.isLeft(parsed)) throw new Error(`--state ${path}: ${parsed.left.message}`)
+  return { state: parsed.right }
 }
 
 /** `--account-sid` and `--auth-token`, paired and checked; nothing when neither is given. */

@@ -16,6 +16,31 @@ export { checkAccounts, defaultApiKey, Emulator, layer, layerAuthy, layerFromSta
 export type { Options, Service } from "./Emulator.js"
 
 /**
+ * @since 0.3.0
+ */
+export { remote } from "./remote.js"
+
+/**
+ * @since 0.3.0
+ */
+export type { RemoteControl, RemoteOptions } from "./remote.js"
+
+/**
+ * @since 0.3.0
+ */
+export { InvalidState } from "./stateFile.js"
+
+/**
+ * @since 0.3.0
+ */
+export type { Document as StateDocument } from "./stateFile.js"
+
+/**
+ * @since 0.3.0
+ */
+export * as StateFile from "./stateFile.js"
+
+/**
  * @since 0.1.0
  */
 export type {
@@ -25,7 +50,10 @@ export type {
   Delivery,
   EmulatorControl,
   Message,
-  MessageFilter
+  MessageFilter,
+  Profile,
+  Settings,
+  SettingsPatch
 } from "./control.js"
 
 /**

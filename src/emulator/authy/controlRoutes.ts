@@ -78,6 +78,15 @@ const registerDevice = control(({ app, now, params, path }) => {
   })
 })
 
+const userTotp = control(({ app, now, path }) => {
+  const user = Users.find(app, path.authy_id)
+  if (user === undefined) return Wire.userNotFound
+  const code = currentTotp(user, now)
+  return code === undefined
+    ? Wire.error(404, "60051", `User ${user.id} has no Authy app`)
+    : Wire.ok({ authy_id: user.id, totp: code })
+})
+
 const decide = (status: "approved" | "denied") =>
   control(({ app, now, path }) => {
     const uuid = path.uuid ?? ""
@@ -182,6 +191,7 @@ const qrImage = Effect.gen(function*() {
  */
 export const router = HttpRouter.empty.pipe(
   HttpRouter.post("/__emulator/users/:authy_id/devices", registerDevice),
+  HttpRouter.get("/__emulator/users/:authy_id/totp", userTotp),
   HttpRouter.post("/__emulator/approval_requests/:uuid/approve", decide("approved")),
   HttpRouter.post("/__emulator/approval_requests/:uuid/deny", decide("denied")),
   HttpRouter.get("/__emulator/approval_requests/:uuid", approvalRequest),
