@@ -89,7 +89,8 @@ describe("emulator state file", () => {
           [{ version: 1, authy: { applications: [{ api_key: "k1", users: [world.authy.applications[0]!.users[1], world.authy.applications[0]!.users[1]] }] } }, "authy.applications[0].users[1].id"],
           [{ version: 1, authy: { applications: [{ api_key: "k1", setings: {} }] } }, "authy.applications[0].setings"],
           [{ version: 1, authy: { applications: [{ api_key: "k2" }] } }, "authy.applications[0].api_key"],
-          [{ version: 1, verify: { accounts: [] } }, "verify"]
+          [{ version: 1, verify: { accounts: [] } }, "verify"],
+          [`{"version":1,"authy":{"applications":${"[".repeat(100_000)}${"]".repeat(100_000)}}}`, "$"]
         ]
         for (const [body, field] of cases) {
           const answer = yield* send(e.url, "PUT", "/__emulator/state", body)

@@ -84,6 +84,29 @@ export class InvalidState extends Data.TaggedError("InvalidState")<{ readonly pa
 const pathText = (path: ReadonlyArray<PropertyKey>): string =>
   path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : `${out}${out === "" ? "" : "."}${String(key)}`), "") || "$"
 
+/**
+ * How deep a document may nest: the deepest field of the format
+ * (`verify.accounts[].services[].entities[].factors[].config.alg`) is 11
+ * levels down. Checked without recursion before the Schema runs, whose
+ * error messages print the value they refuse and would overflow the stack
+ * on a pathologically deep one.
+ *
+ * @since 0.3.0
+ * @category limits
+ */
+export const maxDepth = 16
+
+const tooDeep = (input: unknown): boolean => {
+  const stack: Array<readonly [unknown, number]> = [[input, 0]]
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!
+    if (typeof value !== "object" || value === null) continue
+    if (depth >= maxDepth) return true
+    for (const child of Object.values(value)) stack.push([child, depth + 1])
+  }
+  return false
+}
+
 const decodeDocument = Schema.decodeUnknownEither(Document, { onExcessProperty: "error", errors: "first" })
 
 /** The first rule across entries a document breaks, with its full path. */
@@ -112,7 +135,9 @@ const crossCheck = (document: Document): InvalidState | undefined => {
  * @category decoding
  */
 export const decode = (input: unknown): Either.Either<Document, InvalidState> =>
-  Either.flatMap(
+  tooDeep(input)
+    ? Either.left(new InvalidState({ path: "$", reason: `nests deeper than ${maxDepth} levels` }))
+    : Either.flatMap(
     Either.mapLeft(decodeDocument(input), (error) => {
       const [first] = ParseResult.ArrayFormatter.formatErrorSync(error)
       return new InvalidState({ path: pathText(first?.path ?? []), reason: first?.message ?? "is invalid" })
