@@ -51,7 +51,7 @@ const program = Effect.gen(function*() {
   yield* emulator.control.setCallback({ url, method })
   yield* Console.log(`Authy emulator at ${emulator.url} sends ${method} callbacks there`)
 
-  const { user } = yield* Users.create({ email: "ada@example.com", cellphone: "+57 405 342 5699" })
+  const { user } = yield* Users.create({ email: "ada@example.com", cellphone: "+57 305 342 5699" })
   yield* emulator.control.registerDevice(user.id)
   const { approvalRequest } = yield* OneTouch.sendRequest(user.id, {
     message: "Log in to Example?",

@@ -42,7 +42,7 @@ const approveLogin = (authyId: number, answer: Option.Option<(uuid: string) => E
 /** On the emulator: a user with the Authy app, who approves through the control handle. */
 const onEmulator = (control: EmulatorControl) =>
   Effect.gen(function*() {
-    const { user } = yield* Users.create({ email: "ada@example.com", cellphone: "+57 405 342 5699" })
+    const { user } = yield* Users.create({ email: "ada@example.com", cellphone: "+57 305 342 5699" })
     yield* control.registerDevice(user.id)
     const tapApprove = (uuid: string) =>
       Effect.zipRight(Console.log("(the user taps Approve)"), control.approve(uuid))

@@ -17,8 +17,8 @@ import { Emulator, type EmulatorControl } from "effect-authy/emulator"
 import { UndiciHttpClient } from "effect-authy/node"
 
 // Against a real server these numbers really get an SMS: set AUTHY_DEMO_PHONE
-// (E.164, e.g. "+57 405 342 5699") to your own phone there.
-const demoPhone = Config.string("AUTHY_DEMO_PHONE").pipe(Config.withDefault("+57 405 342 5699"))
+// (E.164, e.g. "+57 305 342 5699") to your own phone there.
+const demoPhone = Config.string("AUTHY_DEMO_PHONE").pipe(Config.withDefault("+57 305 342 5699"))
 
 /** Every digit but the calling code and the last two: `+57 ••• ••• ••99`. */
 const maskPhone = (text: string) => text.replace(/(?<!\+\d{0,3})\d(?=(?:\D*\d){2})/g, "•")

@@ -12,7 +12,7 @@ const AuthyTest = Emulator.layerAuthy().pipe(Layer.provide(NodeHttpClient.layerU
 const control = Effect.map(Emulator, (e) => e.control)
 
 /** A fresh emulator state, then a new user. */
-const freshUser = (cellphone = "405-342-5699", countryCode = 57) =>
+const freshUser = (cellphone = "305-342-5699", countryCode = 57) =>
   Effect.gen(function*() {
     yield* (yield* control).reset
     const { user } = yield* Users.create({ email: "ada@example.com", cellphone, countryCode })
@@ -38,7 +38,7 @@ describe("client against the emulator", () => {
       it.effect("creates users, matching them by phone", () =>
         Effect.gen(function*() {
           const id = yield* freshUser()
-          const again = yield* Users.create({ email: "other@example.com", cellphone: "+57 405 342 5699" })
+          const again = yield* Users.create({ email: "other@example.com", cellphone: "+57 305 342 5699" })
           expect(again.user.id).toBe(id)
           expect(again.message).toBe("User created successfully.")
         }))

@@ -85,7 +85,7 @@ describe("OneTouch callbacks end to end", () => {
         const emulator = yield* Emulator
         yield* emulator.control.setCallback({ url, method })
 
-        const { user } = yield* Users.create({ email: "ada@example.com", cellphone: "405-342-5699", countryCode: 57 })
+        const { user } = yield* Users.create({ email: "ada@example.com", cellphone: "305-342-5699", countryCode: 57 })
         const device = yield* emulator.control.registerDevice(user.id)
         const { approvalRequest } = yield* OneTouch.sendRequest(user.id, {
           message: "Log in to Example?",
