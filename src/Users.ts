@@ -10,6 +10,7 @@
 import { Effect } from "effect"
 import type { ApiError, NetworkError, ValidationError } from "./AuthyError.js"
 import { AuthyService } from "./AuthyService.js"
+import * as InternalUsers from "./internal/authy/users.js"
 import type {
   CreateUserResponse,
   MessageResponse,
@@ -71,7 +72,7 @@ export interface TokenRequestOptions {
  * @since 0.1.0
  * @category models
  */
-export const activityTypes = ["password_reset", "banned", "unbanned", "cookie_login"] as const
+export const activityTypes: typeof InternalUsers.activityTypes = InternalUsers.activityTypes
 
 /**
  * @since 0.1.0

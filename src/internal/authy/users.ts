@@ -5,11 +5,19 @@
  */
 import { Effect, Schema } from "effect"
 import { CreateUserResponse, MessageResponse, QrCodeResponse, TokenRequestResponse, UserStatusResponse } from "../../Responses.js"
-import { activityTypes, type AuthyId, type TokenRequestOptions, type UsersApi } from "../../Users.js"
+import type { AuthyId, TokenRequestOptions, UsersApi } from "../../Users.js"
 import type { Executor } from "../core/http.js"
 import { annotate, traced } from "../core/span.js"
 import * as Phone from "../core/phone.js"
 import * as Validate from "../core/validate.js"
+
+/**
+ * The activity types Authy knows. Defined here, where the check uses them, so
+ * that this builder depends on the public module for types only.
+ *
+ * @internal
+ */
+export const activityTypes = ["password_reset", "banned", "unbanned", "cookie_login"] as const
 
 const decodeCreate = Schema.decodeUnknownEither(CreateUserResponse)
 const decodeStatus = Schema.decodeUnknownEither(UserStatusResponse)
