@@ -225,6 +225,17 @@ describe("emulator fidelity (issue 14)", () => {
           }
         }))
 
+      it.effect("users/new: 60027 for a malformed phone, 60033 for a well-formed number no carrier serves", () =>
+        Effect.gen(function*() {
+          const url = yield* fresh
+          const create = (cellphone: string, country_code: number) =>
+            call(url, "POST", "/protected/json/users/new", { body: { user: { email: "a@example.com", cellphone, country_code } } })
+          expect(yield* create("12ab", 1)).toMatchObject({ status: 400, json: { error_code: "60027", cellphone: "is invalid" } })
+          expect(error(yield* create("111-111-1111", 1))).toEqual({ status: 400, code: "60033", message: "Phone number is invalid" })
+          expect(error(yield* create("405-342-5699", 57))).toMatchObject({ code: "60033" })
+          expect((yield* create("305-342-5699", 57)).status).toBe(200)
+        }))
+
       it.effect("phones/info types numbers from their real type and the reserved endings", () =>
         Effect.gen(function*() {
           const url = yield* fresh

@@ -9,6 +9,7 @@
 import { CreateUserResponse, UserStatusResponse } from "../../Responses.js"
 import * as Params from "../core/params.js"
 import * as Random from "../core/random.js"
+import * as Carrier from "./carrier.js"
 import { type AppState, type Device, phoneKey, type User } from "./State.js"
 import * as Stats from "./stats.js"
 import * as Totp from "../core/totp.js"
@@ -99,6 +100,7 @@ export const create = (app: AppState, now: number, params: Params.Params): Wire.
       ...(cellphone === undefined || code === undefined ? { cellphone: "is invalid" } : {})
     })
   }
+  if (Carrier.judge(code, cellphone) === undefined) return Carrier.invalidNumber
   const id = app.userIdsByPhone.get(phoneKey(code, cellphone)) ?? insert(app, now, { email, cellphone, countryCode: code })
   return Wire.encoded(CreateUserResponse, new CreateUserResponse({ message: "User created successfully.", user: { id } }))
 }
