@@ -8,50 +8,10 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc } from "effect"
-import { request as httpRequest } from "node:http"
 import { Emulator, layer } from "effect-authy/emulator"
 import * as Params from "../src/emulator/core/params.js"
 import * as PathPattern from "../src/emulator/core/pathPattern.js"
-
-interface RawResponse {
-  readonly status: number
-  readonly headers: Record<string, string | Array<string> | undefined>
-  readonly text: string
-  readonly json: any
-}
-
-interface RawRequest {
-  readonly method?: string
-  readonly headers?: Record<string, string>
-  readonly body?: string
-  /** `null`: no key at all. */
-  readonly key?: string | null
-}
-
-/** One request with node:http (a GET may carry a body, as some old clients send). */
-const raw = (url: string, path: string, options: RawRequest = {}): Effect.Effect<RawResponse> =>
-  Effect.async<RawResponse>((resume) => {
-    const headers: Record<string, string> = { ...options.headers }
-    if (options.key !== null) headers["x-authy-api-key"] = options.key ?? "k1"
-    if (options.body !== undefined) headers["content-length"] = String(Buffer.byteLength(options.body))
-    const req = httpRequest(`${url}${path}`, { method: options.method ?? "GET", headers }, (res) => {
-      let text = ""
-      res.setEncoding("utf8")
-      res.on("data", (chunk: string) => (text += chunk))
-      res.on("end", () => {
-        let json: unknown = undefined
-        try {
-          json = JSON.parse(text)
-        } catch {
-          // left undefined: the test looks at the text
-        }
-        resume(Effect.succeed({ status: res.statusCode ?? 0, headers: res.headers, text, json }))
-      })
-    })
-    req.on("error", (error) => resume(Effect.die(error)))
-    if (options.body !== undefined) req.write(options.body)
-    req.end()
-  })
+import { raw, type RawRequest, type RawResponse } from "./util/raw.js"
 
 const jsonType = { "content-type": "application/json" }
 const formType = { "content-type": "application/x-www-form-urlencoded" }

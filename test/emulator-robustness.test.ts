@@ -8,55 +8,14 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { request as httpRequest } from "node:http"
 import { connect } from "node:net"
 import { Emulator, layer } from "effect-authy/emulator"
 import * as Cli from "../src/emulator/cli.js"
 import * as Faults from "../src/emulator/core/faults.js"
 import { maxBodyBytes } from "../src/emulator/core/server.js"
+import { type RawOutcome, type RawResponse, rawOutcome as raw } from "./util/raw.js"
 
-interface RawResponse {
-  readonly status: number
-  readonly text: string
-  readonly json: unknown
-}
-
-interface RawRequest {
-  readonly method?: string
-  readonly headers?: Record<string, string>
-  readonly body?: string | Buffer
-  readonly key?: string | null
-  /** Send the body chunked, without a Content-Length. */
-  readonly chunked?: boolean
-}
-
-type Outcome = RawResponse | { readonly error: string }
-
-const raw = (url: string, path: string, options: RawRequest = {}): Effect.Effect<Outcome> =>
-  Effect.async<Outcome>((resume) => {
-    const headers: Record<string, string> = { ...options.headers }
-    if (options.key !== null) headers["x-authy-api-key"] = options.key ?? "k1"
-    if (options.body !== undefined && options.chunked !== true) {
-      headers["content-length"] = String(Buffer.byteLength(options.body))
-    }
-    const req = httpRequest(new URL(path, url), { method: options.method ?? "GET", headers }, (res) => {
-      let text = ""
-      res.setEncoding("utf8")
-      res.on("data", (chunk: string) => (text += chunk))
-      res.on("end", () => {
-        let json: unknown = undefined
-        try {
-          json = JSON.parse(text)
-        } catch {
-          // left undefined: the test looks at the text
-        }
-        resume(Effect.succeed({ status: res.statusCode ?? 0, text, json }))
-      })
-    })
-    req.on("error", (error: NodeJS.ErrnoException) => resume(Effect.succeed({ error: error.code ?? error.message })))
-    if (options.body !== undefined) req.write(options.body)
-    req.end()
-  })
+type Outcome = RawOutcome
 
 const response = (outcome: Outcome): RawResponse => {
   if ("error" in outcome) throw new Error(`expected an answer, got ${outcome.error}`)

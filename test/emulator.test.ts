@@ -4,49 +4,10 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { request as httpRequest } from "node:http"
 import { Emulator, layer, Totp } from "effect-authy/emulator"
 import * as Cli from "../src/emulator/cli.js"
 import * as Params from "../src/emulator/core/params.js"
-
-interface RawResponse {
-  readonly status: number
-  readonly text: string
-  readonly json: any
-}
-
-interface RawRequest {
-  readonly method?: string
-  readonly headers?: Record<string, string>
-  /** Sent as is, on any method (GET included, which `fetch` refuses). */
-  readonly body?: string
-  readonly key?: string | null
-}
-
-/** One request with node:http, so that GET can carry a body as some old clients send. */
-const raw = (url: string, path: string, options: RawRequest = {}): Effect.Effect<RawResponse> =>
-  Effect.async<RawResponse>((resume) => {
-    const headers: Record<string, string> = { ...options.headers }
-    if (options.key !== null) headers["x-authy-api-key"] = options.key ?? "k1"
-    if (options.body !== undefined) headers["content-length"] = String(Buffer.byteLength(options.body))
-    const req = httpRequest(new URL(path, url), { method: options.method ?? "GET", headers }, (res) => {
-      let text = ""
-      res.setEncoding("utf8")
-      res.on("data", (chunk: string) => (text += chunk))
-      res.on("end", () => {
-        let json: unknown = undefined
-        try {
-          json = JSON.parse(text)
-        } catch {
-          // left undefined: the test looks at the text
-        }
-        resume(Effect.succeed({ status: res.statusCode ?? 0, text, json }))
-      })
-    })
-    req.on("error", (error) => resume(Effect.die(error)))
-    if (options.body !== undefined) req.write(options.body)
-    req.end()
-  })
+import { raw } from "./util/raw.js"
 
 const form = { "content-type": "application/x-www-form-urlencoded" }
 const jsonType = { "content-type": "application/json" }
