@@ -123,14 +123,52 @@ export class UserStatusResponse extends Schema.Class<UserStatusResponse>("UserSt
 }) {}
 
 /**
- * Answers that carry nothing but a message: user removal, activity
- * registration, phone verification check.
+ * Answers that carry nothing but a message: user removal, e-mail update,
+ * activity registration, phone verification check.
  *
  * @since 0.1.0
  * @category schemas
  */
 export class MessageResponse extends Schema.Class<MessageResponse>("MessageResponse")({
   message: Schema.String
+}) {}
+
+/**
+ * `POST /protected/json/email/{authy_id}`: an e-mail token was sent. The
+ * code is not in the answer; it is checked with `Tokens.verify`.
+ *
+ * The only recorded body is the Ruby client's mock (authy-api.md §2.18), so
+ * every field is optional: an answer that says `success: true` is never
+ * refused for its shape once the e-mail has gone. `email` is the address it
+ * went to, `emailId` Authy's id of the message (`EM` + 32 hex digits).
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export class EmailTokenResponse extends Schema.Class<EmailTokenResponse>("EmailTokenResponse")({
+  message: Schema.optionalWith(Schema.String, { exact: true }),
+  email: Schema.optionalWith(Schema.String, { exact: true }),
+  emailId: optional("email_id", Schema.String)
+}) {}
+
+/**
+ * `GET /protected/json/registrations/status?custom_user_id=…`: whether the
+ * user an app registered under its own id (with the Authy mobile SDK) has
+ * completed the registration.
+ *
+ * Authy's answer was never recorded (authy-api.md §2.19); this is the most
+ * plausible shape, decoded leniently: `status` is kept as any string
+ * (`pending` and `completed` are the expected ones), `authyId` is the user's
+ * id once known (`null` or absent before; a number or a digit string on the
+ * wire), `message` may be absent.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export class RegistrationStatusResponse extends Schema.Class<RegistrationStatusResponse>("RegistrationStatusResponse")({
+  status: Schema.String,
+  authyId: optional("authy_id", Schema.NullOr(LenientNumber)),
+  message: Schema.optionalWith(Schema.String, { exact: true })
 }) {}
 
 /**
@@ -197,7 +235,9 @@ export class AppStatsResponse extends Schema.Class<AppStatsResponse>("AppStatsRe
 
 /**
  * `POST /protected/json/phones/verification/start`. `carrier` may be null or
- * missing; `isPorted` appears only in old answers.
+ * missing; `isPorted` appears only in old answers. `uuid` may be missing, or
+ * `null` as Authy's retired sandbox answered (and the emulator's sandbox
+ * profile does): both decode to an absent `uuid`.
  *
  * @since 0.1.0
  * @category schemas
@@ -208,7 +248,7 @@ export class StartVerificationResponse extends Schema.Class<StartVerificationRes
   isPorted: optional("is_ported", Schema.Boolean),
   message: Schema.String,
   secondsToExpire: optional("seconds_to_expire", Schema.Number),
-  uuid: Schema.optionalWith(Schema.String, { exact: true })
+  uuid: Schema.optionalWith(Schema.String, { exact: true, nullable: true })
 }) {}
 
 /**

@@ -1,6 +1,7 @@
 /**
- * Authy users: registration, status, removal, SMS and voice tokens, activity,
- * and QR codes for generic authenticator apps.
+ * Authy users: registration, status, e-mail updates, removal, SMS, voice and
+ * e-mail tokens, activity, QR codes for generic authenticator apps, and the
+ * status of a mobile SDK registration.
  *
  * Each program needs an {@link AuthyService} and fails with an
  * {@link ApiError}, a {@link NetworkError} or a {@link ValidationError}.
@@ -13,8 +14,10 @@ import { AuthyService } from "./AuthyService.js"
 import * as InternalUsers from "./internal/authy/users.js"
 import type {
   CreateUserResponse,
+  EmailTokenResponse,
   MessageResponse,
   QrCodeResponse,
+  RegistrationStatusResponse,
   TokenRequestResponse,
   UserStatusResponse
 } from "./Responses.js"
@@ -42,6 +45,15 @@ export interface CreateUserInput {
   /** The calling code (`57`); defaults to `1`, as Authy's own clients do, unless `cellphone` is E.164. */
   readonly countryCode?: number | string
   readonly sendInstallLinkViaSms?: boolean
+}
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export interface UpdateUserInput {
+  /** The user's new e-mail address. */
+  readonly email: string
 }
 
 /**
@@ -116,6 +128,9 @@ export interface UsersApi {
   readonly requestCall: (authyId: AuthyId, options?: TokenRequestOptions) => Program<TokenRequestResponse>
   readonly registerActivity: (authyId: AuthyId, input: ActivityInput) => Program<MessageResponse>
   readonly generateQrCode: (authyId: AuthyId, options?: QrCodeOptions) => Program<QrCodeResponse>
+  readonly update: (authyId: AuthyId, input: UpdateUserInput) => Program<MessageResponse>
+  readonly requestEmail: (authyId: AuthyId) => Program<EmailTokenResponse>
+  readonly registrationStatus: (customUserId: string) => Program<RegistrationStatusResponse>
 }
 
 /**
@@ -264,3 +279,87 @@ export const generateQrCode = (authyId: AuthyId, options?: QrCodeOptions): Effec
   ApiError | NetworkError | ValidationError,
   AuthyService
 > => Effect.flatMap(AuthyService, (authy) => authy.users.generateQrCode(authyId, options))
+
+/**
+ * Changes a user's e-mail address (`POST /protected/json/users/{authy_id}/update`).
+ * Authy answers 400 `60027` with `errors.email` for an address it refuses, 404
+ * `60026` for an unknown user. Retried like {@link create}: setting the same
+ * address again changes nothing. The address is never put on a span and is
+ * scrubbed from errors.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Users } from "effect-authy"
+ *
+ * const moved = Users.update(1635, { email: "ana.new@example.com" }).pipe(Effect.map(({ message }) => message))
+ * ```
+ *
+ * @since 0.3.0
+ * @category users
+ */
+export const update = (authyId: AuthyId, input: UpdateUserInput): Effect.Effect<
+  MessageResponse,
+  ApiError | NetworkError | ValidationError,
+  AuthyService
+> => Effect.flatMap(AuthyService, (authy) => authy.users.update(authyId, input))
+
+/**
+ * Sends a token by e-mail to the user's address (`POST /protected/json/email/{authy_id}`).
+ * The code is not in the answer: check what the user types with
+ * `Tokens.verify`, as for SMS. Side-effecting (an e-mail goes out), so it is
+ * retried only when Authy provably never got the request.
+ *
+ * Authy's answer is known only from the Ruby client's mock, so every field of
+ * {@link EmailTokenResponse} is optional and unknown ones are ignored: once
+ * the e-mail has gone, the call succeeds whatever the body's shape.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Tokens, Users } from "effect-authy"
+ *
+ * const sendCode = (authyId: number) => Users.requestEmail(authyId).pipe(Effect.map(({ email }) => email))
+ * const checkCode = (authyId: number, code: string) => Tokens.verify(authyId, code)
+ * ```
+ *
+ * @since 0.3.0
+ * @category tokens
+ */
+export const requestEmail = (authyId: AuthyId): Effect.Effect<
+  EmailTokenResponse,
+  ApiError | NetworkError | ValidationError,
+  AuthyService
+> => Effect.flatMap(AuthyService, (authy) => authy.users.requestEmail(authyId))
+
+/**
+ * Reads whether the user an app registered under its own id with the Authy
+ * mobile SDK has completed the registration
+ * (`GET /protected/json/registrations/status?custom_user_id=…`). Authy answers
+ * 404 `60026` when it knows no registration for that id. `customUserId` is 1
+ * to 255 characters, sent percent-encoded, and never put on a span.
+ *
+ * The answer's shape was never recorded: {@link RegistrationStatusResponse}
+ * is the most plausible one (`status` `pending` or `completed`, `authyId` once
+ * completed), decoded leniently — `status` is kept as any string, `authyId`
+ * may be absent or `null`, `message` absent.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Users } from "effect-authy"
+ *
+ * const authyIdOf = (customUserId: string) =>
+ *   Users.registrationStatus(customUserId).pipe(
+ *     Effect.map(({ status, authyId }) => (status === "completed" ? authyId ?? undefined : undefined))
+ *   )
+ * ```
+ *
+ * @since 0.3.0
+ * @category users
+ */
+export const registrationStatus = (customUserId: string): Effect.Effect<
+  RegistrationStatusResponse,
+  ApiError | NetworkError | ValidationError,
+  AuthyService
+> => Effect.flatMap(AuthyService, (authy) => authy.users.registrationStatus(customUserId))

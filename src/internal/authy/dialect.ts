@@ -16,8 +16,9 @@ export const defaultApiUrl = "https://api.authy.com"
 export const keyHeader = "x-authy-api-key"
 
 /**
- * Wire parameters whose values are secret: one-time codes and phone numbers,
- * path parameters (`{token}`) included.
+ * Wire parameters whose values are secret: one-time codes, phone numbers and
+ * e-mail addresses (`users/new`, `users/{authy_id}/update`), path parameters
+ * (`{token}`) included.
  *
  * @internal
  */
@@ -26,7 +27,8 @@ export const secretParameters: ReadonlySet<string> = new Set([
   "cellphone",
   "phone_number",
   "verification_code",
-  "custom_code"
+  "custom_code",
+  "email"
 ])
 
 /** Field errors, without the `message` entry that repeats the top-level message. */

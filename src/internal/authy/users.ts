@@ -1,10 +1,18 @@
 /**
- * The user endpoints (authy-api.md §2.1–2.8).
+ * The user endpoints (authy-api.md §2.1–2.8, §2.17–2.19).
  *
  * @internal
  */
 import { Effect, Schema } from "effect"
-import { CreateUserResponse, MessageResponse, QrCodeResponse, TokenRequestResponse, UserStatusResponse } from "../../Responses.js"
+import {
+  CreateUserResponse,
+  EmailTokenResponse,
+  MessageResponse,
+  QrCodeResponse,
+  RegistrationStatusResponse,
+  TokenRequestResponse,
+  UserStatusResponse
+} from "../../Responses.js"
 import type { AuthyId, TokenRequestOptions, UsersApi } from "../../Users.js"
 import type { Executor } from "../core/http.js"
 import { annotate, traced } from "../core/span.js"
@@ -24,6 +32,14 @@ const decodeStatus = Schema.decodeUnknownEither(UserStatusResponse)
 const decodeMessage = Schema.decodeUnknownEither(MessageResponse)
 const decodeTokenRequest = Schema.decodeUnknownEither(TokenRequestResponse)
 const decodeQrCode = Schema.decodeUnknownEither(QrCodeResponse)
+const decodeEmailToken = Schema.decodeUnknownEither(EmailTokenResponse)
+const decodeRegistrationStatus = Schema.decodeUnknownEither(RegistrationStatusResponse)
+
+/**
+ * The longest `custom_user_id` sent. Authy documents none; the mobile SDK's
+ * ids are short, and the emulator refuses longer ones.
+ */
+const maxCustomUserIdLength = 255
 
 /** Validates an id and records it on the endpoint span. */
 const userPath = (authyId: AuthyId) =>
@@ -152,6 +168,45 @@ export const make = (http: Executor): UsersApi => ({
       safety: "side-effecting",
       params: { qr_size: qrSize, label },
       decode: decodeQrCode
+    })
+  })),
+
+  // Setting the e-mail to the same address twice leaves the user as once: a
+  // retry after a lost answer does no harm, as with `create`.
+  update: traced("Authy.users.update", Effect.fnUntraced(function*(authyId, input) {
+    const id = yield* userPath(authyId)
+    const checked = yield* Validate.options(input, ["email"], "input")
+    const email = yield* Validate.email(checked.email)
+    return yield* http.execute({
+      method: "POST",
+      path: `/protected/json/users/${id}/update`,
+      route: "/protected/json/users/{authy_id}/update",
+      safety: "idempotent",
+      params: { email },
+      decode: decodeMessage
+    })
+  })),
+
+  requestEmail: traced("Authy.users.requestEmail", Effect.fnUntraced(function*(authyId) {
+    const id = yield* userPath(authyId)
+    return yield* http.execute({
+      method: "POST",
+      path: `/protected/json/email/${id}`,
+      route: "/protected/json/email/{authy_id}",
+      safety: "side-effecting",
+      decode: decodeEmailToken
+    })
+  })),
+
+  registrationStatus: traced("Authy.users.registrationStatus", Effect.fnUntraced(function*(customUserId) {
+    const custom = yield* Validate.text(customUserId, "customUserId", 1, maxCustomUserIdLength)
+    return yield* http.execute({
+      method: "GET",
+      path: "/protected/json/registrations/status",
+      route: "/protected/json/registrations/status",
+      safety: "read-only",
+      params: { custom_user_id: custom },
+      decode: decodeRegistrationStatus
     })
   }))
 })
