@@ -8,7 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Emulator, layer, Totp } from "effect-authy/emulator"
 import * as Cli from "../src/emulator/cli.js"
-import * as Signature from "../src/emulator/verify/signature.js"
+import * as Signature from "../src/internal/verify/signature.js"
 
 const A = { accountSid: `AC${"a".repeat(32)}`, authToken: "token-a", apiKeys: [{ sid: `SK${"b".repeat(32)}`, secret: "key-secret" }] }
 const B = { accountSid: `AC${"c".repeat(32)}`, authToken: "token-b" }
@@ -440,9 +440,9 @@ describe("Twilio request signature", () => {
     expect(Signature.signedString(url, params)).toBe(
       "https://mycompany.com/myapp.php?foo=1&bar=2CallSidCA1234567890ABCDECaller+14158675309Digits1234From+14158675309To+18005551212"
     )
-    expect(Signature.sign("12345", url, params)).toBe("RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+    expect(Signature.compute("12345", url, params)).toBe("RSOYDt4T1cUTdK1PDd93/VVr8B8=")
     const bodyUrl = `${url}&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620`
-    expect(Signature.sign("12345", bodyUrl, {})).toBe("a9nBmqA0ju/hNViExpshrM61xv4=")
+    expect(Signature.compute("12345", bodyUrl, {})).toBe("a9nBmqA0ju/hNViExpshrM61xv4=")
   })
 })
 

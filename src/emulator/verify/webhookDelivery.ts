@@ -17,7 +17,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Context, Duration, Effect, Exit, FiberSet, Layer, type Scope } from "effect"
 import { randomUUID } from "node:crypto"
-import * as Signature from "./signature.js"
+import * as Signature from "../../internal/verify/signature.js"
 import type { Account, Delivery, Event, Service } from "./State.js"
 import { VerifyState } from "./State.js"
 import { subscribed } from "./webhooks.js"
@@ -48,7 +48,7 @@ export const prepare = (account: Account, event: Event, now: number): ReadonlyAr
       type: event.type,
       webhookSid: webhook.sid,
       url: webhook.url,
-      signature: Signature.sign(account.credentials.authToken, webhook.url, params),
+      signature: Signature.compute(account.credentials.authToken, webhook.url, params),
       params,
       sentAt: now
     }
