@@ -7,8 +7,8 @@
  *
  * | class | endpoints | retried on |
  * |---|---|---|
- * | read-only | `users.status`, `oneTouch.getApprovalStatus`, `phones.info`, `app.details`, `app.stats` | transport errors, timeouts, 429, 502, 503, 504 |
- * | idempotent | `users.create` (same phone → same id) | the same |
+ * | read-only | `users.status`, `users.registrationStatus`, `oneTouch.getApprovalStatus`, `phones.info`, `app.details`, `app.stats` | transport errors, timeouts, 429, 502, 503, 504 |
+ * | idempotent | `users.create` (same phone → same id), `users.update` (sets a value) | the same |
  * | side-effecting | everything else | only when the request provably never reached Authy (connection refused, DNS failure) or was refused unprocessed (429) |
  *
  * Delays grow exponentially with full jitter, a `Retry-After` answer is

@@ -57,7 +57,7 @@ describe("JSDoc", () => {
 
   it("gives every endpoint an @example", () => {
     const endpoints: Record<string, ReadonlyArray<string>> = {
-      "src/Users.ts": ["create", "status", "remove", "requestSms", "requestCall", "registerActivity", "generateQrCode"],
+      "src/Users.ts": ["create", "status", "remove", "requestSms", "requestCall", "registerActivity", "generateQrCode", "update", "requestEmail", "registrationStatus"],
       "src/Tokens.ts": ["verify"],
       "src/OneTouch.ts": ["sendRequest", "getApprovalStatus", "awaitApproval"],
       "src/Phones.ts": ["startVerification", "checkVerification", "info"],
