@@ -37,7 +37,7 @@ export type AuthyId = number | string
 export interface CreateUserInput {
   readonly email: string
   /**
-   * A national number (`405-342-5699`), or E.164 (`+57 405 342 5699`) with no
+   * A national number (`305-342-5699`), or E.164 (`+57 305 342 5699`) with no
    * `countryCode`. Digits separated by `-`, `.` or ASCII spaces only: a newline,
    * a tab or a no-break space is refused.
    */
@@ -143,7 +143,7 @@ export interface UsersApi {
  * import { Users } from "effect-authy"
  *
  * const program = Effect.gen(function* () {
- *   const { user } = yield* Users.create({ email: "ana@example.com", cellphone: "+57 405 342 5699" })
+ *   const { user } = yield* Users.create({ email: "ana@example.com", cellphone: "+57 305 342 5699" })
  *   return user.id
  * })
  * ```

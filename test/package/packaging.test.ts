@@ -48,7 +48,7 @@ const [url, key] = process.argv.slice(2) as [string, string]
 const AuthyLive = AuthyService.layer({ apiKey: Redacted.make(key), apiUrl: url }).pipe(Layer.provide(UndiciHttpClient.layer))
 
 const main = Effect.gen(function* () {
-  const { user } = yield* Users.create({ email: "pack@example.com", cellphone: "+57 405 342 5699" })
+  const { user } = yield* Users.create({ email: "pack@example.com", cellphone: "+57 305 342 5699" })
   yield* Users.requestSms(user.id, { force: true })
   const outbox = yield* Effect.promise(() =>
     fetch(url + "/__emulator/messages?authy_id=" + user.id, { headers: { "x-authy-api-key": key } }).then((r) => r.json())

@@ -1,6 +1,6 @@
 /**
  * Phone input: either a national number with a calling code, or one number in
- * E.164 (`+57 405 342 5699`), split with libphonenumber-js rather than
+ * E.164 (`+57 305 342 5699`), split with libphonenumber-js rather than
  * hand-kept tables of calling codes.
  *
  * @internal
