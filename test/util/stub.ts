@@ -33,25 +33,45 @@ const bodyOf = (request: HttpClientRequest.HttpClientRequest): unknown => {
   return JSON.parse(new TextDecoder().decode(request.body.body))
 }
 
+/** The response a {@link Reply} stands for: an answer, a transport failure, or none ever. */
+const answer = (request: HttpClientRequest.HttpClientRequest, reply: Reply) => {
+  if ("hang" in reply) return Effect.never
+  if ("fail" in reply) {
+    const cause = Object.assign(new Error("fetch failed"), { cause: Object.assign(new Error(reply.fail), { code: reply.fail }) })
+    return Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))
+  }
+  return Effect.succeed(
+    HttpClientResponse.fromWeb(
+      request,
+      new Response(reply.body === "" ? null : reply.body, { status: reply.status, headers: reply.headers ?? {} })
+    )
+  )
+}
+
+/**
+ * An HttpClient that records each request as `see` reads it, into `sent`,
+ * and answers what `handler` says. Shared by the Authy and Verify stubs,
+ * which differ only in how they read a body (JSON or form).
+ */
+export const recordingClient = <S>(
+  see: (request: HttpClientRequest.HttpClientRequest, url: URL) => S,
+  handler: (request: S) => Reply
+) => {
+  const sent: Array<S> = []
+  const client = HttpClient.make((request, url) => {
+    const seen = see(request, url)
+    sent.push(seen)
+    return answer(request, handler(seen))
+  })
+  return { sent, client }
+}
+
 /** A stub whose `sent` array fills as requests go out. */
 export const makeStub = (handler: (request: SentRequest) => Reply) => {
-  const sent: Array<SentRequest> = []
-  const client = HttpClient.make((request, url) => {
-    const seen: SentRequest = { method: request.method, url, headers: request.headers, body: bodyOf(request) }
-    sent.push(seen)
-    const reply = handler(seen)
-    if ("hang" in reply) return Effect.never
-    if ("fail" in reply) {
-      const cause = Object.assign(new Error("fetch failed"), { cause: Object.assign(new Error(reply.fail), { code: reply.fail }) })
-      return Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))
-    }
-    return Effect.succeed(
-      HttpClientResponse.fromWeb(
-        request,
-        new Response(reply.body === "" ? null : reply.body, { status: reply.status, headers: reply.headers ?? {} })
-      )
-    )
-  })
+  const { client, sent } = recordingClient(
+    (request, url): SentRequest => ({ method: request.method, url, headers: request.headers, body: bodyOf(request) }),
+    handler
+  )
   // Retries are off unless a test turns them on: most tests are about one exchange.
   const layer = (options: Partial<AuthyService.Options> = {}) =>
     AuthyService.layer({ apiKey: Redacted.make(apiKey), apiUrl, retry: RetryPolicy.disabled, ...options }).pipe(

@@ -3,10 +3,11 @@
  * bodies read back into their pairs, repeated keys kept) and answers from a
  * handler, so program tests see exactly what would go on the wire.
  */
-import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
+import { HttpClient } from "@effect/platform"
 import type { HttpClientRequest } from "@effect/platform"
-import { Effect, Layer, Redacted } from "effect"
+import { Layer, Redacted } from "effect"
 import { RetryPolicy, VerifyService } from "../../src/verify/index.js"
+import { json, recordingClient, type Reply } from "./stub.js"
 
 export interface SentRequest {
   readonly method: string
@@ -17,10 +18,7 @@ export interface SentRequest {
   readonly rawBody: string
 }
 
-export type Reply =
-  | { readonly status: number; readonly body: string; readonly headers?: Record<string, string> }
-  | { readonly fail: "ECONNREFUSED" | "ECONNRESET" | "ENOTFOUND" }
-  | { readonly hang: true }
+export { json, type Reply } from "./stub.js"
 
 export const accountSid = `AC${"a".repeat(32)}`
 export const authToken = "stub-auth-token-0123456789abcdef"
@@ -28,11 +26,6 @@ export const serviceSid = `VA${"b".repeat(32)}`
 export const baseUrl = "https://verify.twilio.test"
 export const lookupUrl = "https://lookups.twilio.test"
 
-export const json = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({
-  status,
-  body: typeof body === "string" ? body : JSON.stringify(body),
-  ...(headers ? { headers } : {})
-})
 
 /** Twilio's error body. */
 export const twilioError = (status: number, code: number, message: string, headers?: Record<string, string>): Reply =>
@@ -43,30 +36,10 @@ const textOf = (request: HttpClientRequest.HttpClientRequest): string =>
 
 /** A stub whose `sent` array fills as requests go out. */
 export const makeStub = (handler: (request: SentRequest) => Reply) => {
-  const sent: Array<SentRequest> = []
-  const client = HttpClient.make((request, url) => {
+  const { client, sent } = recordingClient((request, url): SentRequest => {
     const rawBody = textOf(request)
-    const seen: SentRequest = {
-      method: request.method,
-      url,
-      headers: request.headers,
-      form: [...new URLSearchParams(rawBody)],
-      rawBody
-    }
-    sent.push(seen)
-    const reply = handler(seen)
-    if ("hang" in reply) return Effect.never
-    if ("fail" in reply) {
-      const cause = Object.assign(new Error("fetch failed"), { cause: Object.assign(new Error(reply.fail), { code: reply.fail }) })
-      return Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))
-    }
-    return Effect.succeed(
-      HttpClientResponse.fromWeb(
-        request,
-        new Response(reply.body === "" ? null : reply.body, { status: reply.status, headers: reply.headers ?? {} })
-      )
-    )
-  })
+    return { method: request.method, url, headers: request.headers, form: [...new URLSearchParams(rawBody)], rawBody }
+  }, handler)
   // Retries are off unless a test turns them on: most tests are about one exchange.
   const layer = (options: Partial<VerifyService.Options> = {}) =>
     VerifyService.layer({
