@@ -79,6 +79,11 @@ export interface Options {
    * path of the bad field when it is invalid.
    */
   readonly state?: unknown
+  /**
+   * Serve the web inbox at `/` (default `true`); `false` (`--no-ui`) answers
+   * its paths like any unknown one.
+   */
+  readonly ui?: boolean
 }
 
 const sidPattern = (prefix: string) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`)
