@@ -22,7 +22,8 @@ import * as AuthyWire from "./authy/wire.js"
 import * as FaultRoutes from "./core/faultRoutes.js"
 import * as Faults from "./core/faults.js"
 import { byDialect } from "./core/control.js"
-import { RequestScope, type Scope as RequestScopeValue } from "./core/request.js"
+import { respond } from "./core/dialect.js"
+import { firstHeader, RequestScope, type Scope as RequestScopeValue, urlOf } from "./core/request.js"
 import * as CoreServer from "./core/server.js"
 import * as StateRoutes from "./stateRoutes.js"
 import * as VerifyControlRoutes from "./verify/controlRoutes.js"
@@ -30,6 +31,8 @@ import * as VerifyRequest from "./verify/request.js"
 import * as VerifyRoutes from "./verify/routes.js"
 import type { VerifyState } from "./verify/State.js"
 import * as VerifyWire from "./verify/wire.js"
+import * as Guard from "./ui/guard.js"
+import * as Ui from "./ui/routes.js"
 
 /**
  * The control routes both dialects serve: the credentials say whose tenant
@@ -103,10 +106,68 @@ const withScope = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerRespons
       (scope) => Effect.provideService(app, RequestScope, scope)
     ))
 
+/** The APIs: each request read once by its dialect's front, then the faults of its tenant applied around the routes. */
+const apis = withScope(Faults.middleware(router))
+
+/** The path of a request without its query; cheap for the usual origin-form target. */
+const pathOf = (request: HttpServerRequest.HttpServerRequest): string => {
+  const target = request.url
+  if (!target.startsWith("/")) return urlOf(request).pathname
+  const query = target.indexOf("?")
+  return query === -1 ? target : target.slice(0, query)
+}
+
 /**
- * The emulator as an `HttpApp`, needing only the states and the faults. Each
- * request is capped in size, read once by its dialect's front, then the
- * faults of its tenant applied around the routes.
+ * What the app serves besides the APIs, and to whom.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface AppOptions {
+  /** Serve the web inbox at `/` (default `true`); `false` answers its paths like any unknown one. */
+  readonly ui?: boolean
+  /**
+   * The host the emulator was told to bind (default `127.0.0.1`): besides a
+   * loopback name, the only `Host` it answers to (any, for the APIs only,
+   * when it is a wildcard such as `0.0.0.0`).
+   */
+  readonly host?: string
+}
+
+/**
+ * The emulator as an `HttpApp`, needing only the states and the faults. A
+ * request whose `Host` names neither a loopback address nor the configured
+ * host is refused with 403 (DNS rebinding), in its dialect; `/` and
+ * `/__inbox/…` are the web inbox (unless `ui: false`); everything else is
+ * capped in size, read once by its dialect's front, then the faults of its
+ * tenant applied around the routes.
+ *
+ * @since 0.3.0
+ * @category apps
+ */
+export const makeHttpApp = (options: AppOptions = {}): Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  never,
+  EmulatorState | VerifyState | Faults.EmulatorFaults | HttpServerRequest.HttpServerRequest
+> => {
+  const configured = options.host ?? "127.0.0.1"
+  const ui = options.ui ?? true
+  return CoreServer.protect(
+    dialectOf,
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+      const host = firstHeader(request.headers.host)
+      const inbox = ui && Ui.isUiPath(pathOf(request))
+      if (!Guard.allowedHost(host, configured, !inbox)) {
+        return Effect.succeed(respond(dialectOf(request).error(403, undefined, "Host not allowed: use localhost or 127.0.0.1")))
+      }
+      return inbox ? Ui.app : apis
+    })
+  )
+}
+
+/**
+ * The emulator as an `HttpApp` with the default options (inbox on, bound
+ * to `127.0.0.1`): see {@link makeHttpApp}.
  *
  * @since 0.1.0
  * @category apps
@@ -115,7 +176,15 @@ export const httpApp: Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   never,
   EmulatorState | VerifyState | Faults.EmulatorFaults | HttpServerRequest.HttpServerRequest
-> = CoreServer.protect(dialectOf, withScope(Faults.middleware(router)))
+> = makeHttpApp()
+
+/**
+ * Where to listen and what to serve.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ServeOptions extends ListenOptions, AppOptions {}
 
 /**
  * Starts the server for the life of the scope and answers its base URL
@@ -125,6 +194,6 @@ export const httpApp: Effect.Effect<
  * @category constructors
  */
 export const serve = (
-  options: ListenOptions = {}
+  options: ServeOptions = {}
 ): Effect.Effect<string, ServeError, Scope.Scope | EmulatorState | VerifyState | Faults.EmulatorFaults> =>
-  CoreServer.serve(httpApp, options)
+  CoreServer.serve(makeHttpApp(options), options)

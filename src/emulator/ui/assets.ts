@@ -1,0 +1,6 @@
+/** @since 0.3.0 */
+export const html = ""
+/** @since 0.3.0 */
+export const script = ""
+/** @since 0.3.0 */
+export const style = ""
