@@ -230,6 +230,24 @@ layer(TestLayer)("the web inbox", (it) => {
     }))
 })
 
+describe("the web inbox's event stream", () => {
+  it.live("ends when the emulator stops, so that an open page never holds up its shutdown", () =>
+    Effect.gen(function*() {
+      const ended = yield* Deferred.make<void>()
+      yield* Effect.gen(function*() {
+        const { url } = yield* Emulator
+        const opened = yield* Deferred.make<void>()
+        httpRequest(new URL("/__inbox/events", url), (res) => {
+          res.on("data", () => Deferred.unsafeDone(opened, Effect.void))
+          res.on("end", () => Deferred.unsafeDone(ended, Effect.void))
+        }).end()
+        yield* Deferred.await(opened)
+      }).pipe(Effect.scoped, Effect.provide(Emulator.layer()))
+      // The layer is closed (its server too): the stream was ended, not left hanging.
+      yield* Deferred.await(ended)
+    }))
+})
+
 describe("the web inbox turned off", () => {
   it.scoped("ui: false answers its paths like any unknown one", () =>
     Effect.gen(function*() {

@@ -11,7 +11,7 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Effect, type Scope } from "effect"
+import { Deferred, Effect, type Scope } from "effect"
 import * as CallbackRoutes from "./authy/callbackRoutes.js"
 import * as AuthyControlRoutes from "./authy/controlRoutes.js"
 import * as AuthyRequest from "./authy/request.js"
@@ -145,13 +145,14 @@ export interface AppOptions {
  * @since 0.3.0
  * @category apps
  */
-export const makeHttpApp = (options: AppOptions = {}): Effect.Effect<
+export const makeHttpApp = (options: AppOptions = {}, closing: Effect.Effect<void> = Effect.never): Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   never,
   EmulatorState | VerifyState | Faults.EmulatorFaults | HttpServerRequest.HttpServerRequest
 > => {
   const configured = options.host ?? "127.0.0.1"
   const ui = options.ui ?? true
+  const inboxApp = Ui.app(closing)
   return CoreServer.protect(
     dialectOf,
     Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
@@ -160,7 +161,7 @@ export const makeHttpApp = (options: AppOptions = {}): Effect.Effect<
       if (!Guard.allowedHost(host, configured, !inbox)) {
         return Effect.succeed(respond(dialectOf(request).error(403, undefined, "Host not allowed: use localhost or 127.0.0.1")))
       }
-      return inbox ? Ui.app : apis
+      return inbox ? inboxApp : apis
     })
   )
 }
@@ -196,4 +197,11 @@ export interface ServeOptions extends ListenOptions, AppOptions {}
 export const serve = (
   options: ServeOptions = {}
 ): Effect.Effect<string, ServeError, Scope.Scope | EmulatorState | VerifyState | Faults.EmulatorFaults> =>
-  CoreServer.serve(makeHttpApp(options), options)
+  Effect.gen(function*() {
+    const closing = yield* Deferred.make<void>()
+    const url = yield* CoreServer.serve(makeHttpApp(options, Deferred.await(closing)), options)
+    // Added after the server's own finalizer, so run before it: the inbox's
+    // event streams end first, and the server closes without waiting on them.
+    yield* Effect.addFinalizer(() => Deferred.succeed(closing, undefined))
+    return url
+  })

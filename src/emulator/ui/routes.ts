@@ -140,9 +140,10 @@ const qr = (tenant: Tenant, ref: string) =>
 /**
  * The live stream: `event: change` with the ids of the tenants that changed,
  * at most one every 50 ms however busy the emulator is, and a comment every
- * 15 s so that a dead connection is noticed.
+ * 15 s so that a dead connection is noticed. It ends when `closing` does, so
+ * that an open page never keeps the emulator from shutting down.
  */
-const events = Effect.gen(function*() {
+const events = (closing: Effect.Effect<void>) => Effect.gen(function*() {
   const authy = yield* EmulatorState
   const verify = yield* VerifyState
   const idOfKey = new Map(authy.apiKeys.map((key, i) => [key, `a${i}`]))
@@ -168,9 +169,10 @@ const events = Effect.gen(function*() {
       void emit.single("retry: 1000\nevent: ready\ndata: {}\n\n")
     }), "unbounded")
   const heartbeat = Stream.map(Stream.tick("15 seconds"), () => ": ping\n\n")
-  return HttpServerResponse.stream(Stream.encodeText(Stream.merge(changes, heartbeat)), {
+  return HttpServerResponse.stream(Stream.encodeText(Stream.interruptWhen(Stream.merge(changes, heartbeat), closing)), {
     contentType: "text/event-stream; charset=utf-8",
-    headers: { ...securityHeaders, "x-accel-buffering": "no" }
+    // Its connection is closed when it ends: the server's shutdown never waits on an idle keep-alive.
+    headers: { ...securityHeaders, "x-accel-buffering": "no", connection: "close" }
   })
 })
 
@@ -223,16 +225,17 @@ const forbidden = json(403, { message: "Cross-site request refused: the inbox's 
 
 /**
  * The inbox: every path {@link isUiPath} accepts. The caller has checked the
- * `Host` already.
+ * `Host` already. Event streams end when `closing` completes (the server's
+ * shutdown).
  *
  * @since 0.3.0
  * @category apps
  */
-export const app: Effect.Effect<
+export const app = (closing: Effect.Effect<void> = Effect.never): Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   never,
   EmulatorState | VerifyState | Faults.EmulatorFaults | HttpServerRequest.HttpServerRequest
-> = Effect.gen(function*() {
+> => Effect.gen(function*() {
   const request = yield* HttpServerRequest.HttpServerRequest
   const authy = yield* EmulatorState
   const verify = yield* VerifyState
@@ -242,7 +245,7 @@ export const app: Effect.Effect<
     if (path === "/" || path === prefix || path === `${prefix}/`) return file(Assets.html, "text/html; charset=utf-8")
     if (path === `${prefix}/app.js`) return file(Assets.script, "text/javascript; charset=utf-8")
     if (path === `${prefix}/app.css`) return file(Assets.style, "text/css; charset=utf-8")
-    if (path === `${prefix}/events`) return yield* events
+    if (path === `${prefix}/events`) return yield* events(closing)
     if (path === `${prefix}/api/tenants`) return json(200, { tenants: yield* tenants(authy, verify) })
     const api = /^\/__inbox\/api\/([at]\d{1,4})(?:\/qr\/([A-Za-z0-9-]{1,64})\.svg)?$/.exec(path)
     const tenant = api === null ? undefined : tenantOf(authy, verify, api[1]!)
