@@ -147,6 +147,17 @@ layer(TestLayer)("the web inbox", (it) => {
       const verifyChange = yield* firstChange(url, "t0")
       yield* control.verify.advanceClock("1 second")
       expect(yield* verifyChange).toContain("t0")
+      // Faults live outside the state: a change over the control API is told too.
+      const faultChange = yield* firstChange(url, "a1")
+      const added = yield* raw(url, "/__emulator/faults", {
+        method: "POST",
+        key: "k2",
+        headers: json,
+        body: JSON.stringify({ path: "/protected/json/sms/*" })
+      })
+      expect(added.status).toBe(200)
+      expect(yield* faultChange).toContain("a1")
+      yield* control.faultsFor("k2").clearFaults
       yield* control.reset
     }))
 

@@ -17,7 +17,7 @@ import * as AuthyControlRoutes from "./authy/controlRoutes.js"
 import * as AuthyRequest from "./authy/request.js"
 import * as AuthyRoutes from "./authy/routes.js"
 import * as SettingsRoutes from "./authy/settingsRoutes.js"
-import type { EmulatorState } from "./authy/State.js"
+import { EmulatorState as EmulatorStateTag, type EmulatorState } from "./authy/State.js"
 import * as AuthyWire from "./authy/wire.js"
 import * as FaultRoutes from "./core/faultRoutes.js"
 import * as Faults from "./core/faults.js"
@@ -29,7 +29,7 @@ import * as StateRoutes from "./stateRoutes.js"
 import * as VerifyControlRoutes from "./verify/controlRoutes.js"
 import * as VerifyRequest from "./verify/request.js"
 import * as VerifyRoutes from "./verify/routes.js"
-import type { VerifyState } from "./verify/State.js"
+import { VerifyState as VerifyStateTag, type VerifyState } from "./verify/State.js"
 import * as VerifyWire from "./verify/wire.js"
 import * as Guard from "./ui/guard.js"
 import * as Ui from "./ui/routes.js"
@@ -106,9 +106,6 @@ const withScope = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerRespons
       (scope) => Effect.provideService(app, RequestScope, scope)
     ))
 
-/** The APIs: each request read once by its dialect's front, then the faults of its tenant applied around the routes. */
-const apis = withScope(Faults.middleware(router))
-
 /** The path of a request without its query; cheap for the usual origin-form target. */
 const pathOf = (request: HttpServerRequest.HttpServerRequest): string => {
   const target = request.url
@@ -116,6 +113,27 @@ const pathOf = (request: HttpServerRequest.HttpServerRequest): string => {
   const query = target.indexOf("?")
   return query === -1 ? target : target.slice(0, query)
 }
+
+/**
+ * Faults live outside the tenants' state, so changing them over the control
+ * API tells the state's watchers (the inbox's live view) with an empty step
+ * of the tenant.
+ */
+const toldOfFaultChanges = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+    request.method === "GET" || !pathOf(request).startsWith("/__emulator/faults")
+      ? app
+      : Effect.tap(app, () =>
+        Effect.flatMap(RequestScope, ({ dialect, tenant }): Effect.Effect<void, never, EmulatorState | VerifyState> =>
+          tenant === undefined
+            ? Effect.void
+            : dialect.name === "twilio"
+            ? Effect.ignore(Effect.flatMap(VerifyStateTag, (s) => s.use(tenant, () => undefined)))
+            : Effect.ignore(Effect.flatMap(EmulatorStateTag, (s) => s.use(tenant, () => undefined)))
+        )))
+
+/** The APIs: each request read once by its dialect's front, then the faults of its tenant applied around the routes. */
+const apis = withScope(toldOfFaultChanges(Faults.middleware(router)))
 
 /**
  * What the app serves besides the APIs, and to whom.
