@@ -118,6 +118,9 @@ describe("the web inbox in Chromium", () => {
     await run(Users.requestSms(user.id))
     await page.locator(`.message[data-to="+573053425699"][data-state="pending"]`).first().waitFor()
     await shoot("inbox")
+    await page.emulateMedia({ colorScheme: "dark" })
+    await shoot("inbox-dark")
+    await page.emulateMedia({ colorScheme: "light" })
     await view("phones")
     await page.locator(`.user[data-authy-id="${other.user.id}"] .totp`).waitFor()
     await page.locator(`.user[data-authy-id="${other.user.id}"] summary`).click()
@@ -143,6 +146,11 @@ describe("the web inbox in Chromium", () => {
     await run(OneTouch.sendRequest(user.id, { message: "Transfer $120.00 to Grace?", details: { Amount: "$120.00" } }))
     await page.locator(".phone").nth(1).waitFor()
     await shoot("approvals")
+    // A phone-sized window: one column, nothing cut off.
+    await page.setViewportSize({ width: 390, height: 800 })
+    expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true)
+    await shoot("approvals-narrow")
+    await page.setViewportSize({ width: 1100, height: 800 })
     await phone.getByRole("button", { name: "Approve" }).click()
     const answer = await runtime.runPromise(Fiber.join(waiting))
     expect(answer.approvalRequest.status).toBe("approved")
@@ -201,7 +209,9 @@ describe("the web inbox in Chromium", () => {
     await view("approvals")
     const phone = page.locator(`.phone[data-id="${challenge.sid}"]`)
     await phone.waitFor()
-    await phone.getByRole("button", { name: "Approve" }).click()
+    // By keyboard this time: the buttons are real buttons.
+    await phone.getByRole("button", { name: "Approve" }).focus()
+    await page.keyboard.press("Enter")
     const answer = await runtime.runPromise(Fiber.join(waiting))
     expect(answer.status).toBe("approved")
     await view("deliveries")
@@ -221,10 +231,6 @@ describe("the web inbox in Chromium", () => {
     const after = await run(Effect.flatMap(Emulator, (e) => e.control.now))
     expect(after - before).toBeGreaterThanOrEqual(86_400_000)
     await shoot("settings")
-    // Dark mode, for the README.
-    await page.emulateMedia({ colorScheme: "dark" })
-    await view("inbox")
-    await shoot("inbox-dark")
   })
 })
 

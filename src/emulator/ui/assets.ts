@@ -79,7 +79,8 @@ body { margin: 0; background: var(--bg); color: var(--fg); }
 .top { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; align-items: center; padding: .75rem 1rem; border-bottom: 1px solid var(--line); background: var(--card); }
 .top h1 { font-size: 1.25rem; margin: 0; }
 .top h1 small { font-weight: normal; color: var(--muted); font-size: .85rem; }
-.tenant { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; color: var(--muted); }
+.tenant { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; color: var(--muted); flex: 1 1 20rem; max-width: 40rem; min-width: 0; }
+.tenant select { flex: 1 1 12rem; min-width: 0; }
 select, input, button { font: inherit; color: inherit; }
 select, input { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: .3rem .5rem; max-width: 100%; }
 .live { margin: 0; color: var(--muted); }
@@ -91,6 +92,7 @@ nav a[aria-current="page"] { background: var(--accent); color: var(--accent-fg);
 main { padding: 1rem; max-width: 72rem; margin: 0 auto; }
 main:focus { outline: none; }
 h2 { font-size: 1.2rem; margin: .5rem 0 1rem; }
+.phones + h2, .list + h2, .empty + h2 { margin-top: 1.5rem; }
 h3 { font-size: 1.05rem; margin: 0 0 .5rem; }
 .list { list-style: none; margin: 0; padding: 0; display: grid; gap: .75rem; grid-template-columns: minmax(0, 1fr); }
 .list > li, .grid > *, .phones > * { min-width: 0; }
@@ -135,6 +137,7 @@ table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
 .empty { color: var(--muted); }
 .notice { max-width: 72rem; margin: .5rem auto 0; padding: 0 1rem; min-height: 1.5rem; color: var(--muted); }
+.notice:empty { min-height: 0; margin: 0; }
 .notice.error { color: var(--bad); }
 footer { padding: 1rem; color: var(--muted); font-size: .85rem; text-align: center; }
 @media (max-width: 36rem) {

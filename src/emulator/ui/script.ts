@@ -377,6 +377,7 @@ export const script = String.raw`"use strict";
     var v = location.hash.replace("#", "");
     current.view = views.indexOf(v) >= 0 ? v : "inbox";
     current.dirty = false;
+    notice("");
     draw();
   }
 
