@@ -171,8 +171,8 @@ export const script = String.raw`"use strict";
       o.logos && o.logos.length > 0 ? h("p", { class: "logos", text: "Logos: " + o.logos.map(function (l) { return l.res + " " + l.url; }).join(", ") }) : null,
       o.expiresAt !== null ? h("p", { class: "app" }, countdown(o.expiresAt, "Expires in ")) : h("p", { class: "app", text: "Never expires" }),
       h("div", { class: "buttons" },
-        h("button", { type: "button", class: "deny", onclick: function (e) { e.target.disabled = true; act(o.path + "/deny", {}, "Denied."); } }, "Deny"),
-        h("button", { type: "button", class: "approve", onclick: function (e) { e.target.disabled = true; act(o.path + "/approve", {}, "Approved."); } }, "Approve")));
+        h("button", { type: "button", class: "deny", "data-key": o.path + "/deny", onclick: function (e) { e.target.disabled = true; act(o.path + "/deny", {}, "Denied."); } }, "Deny"),
+        h("button", { type: "button", class: "approve", "data-key": o.path + "/approve", onclick: function (e) { e.target.disabled = true; act(o.path + "/approve", {}, "Approved."); } }, "Approve")));
   }
 
   function approvals(s) {
@@ -335,11 +335,15 @@ export const script = String.raw`"use strict";
     // Editing a form: keep what the developer typed; the view catches up when it is sent.
     if (current.view === "settings" && current.dirty) return;
     var main = $("main");
-    var focused = document.activeElement && main.contains(document.activeElement) ? document.activeElement.getAttribute("aria-label") : null;
+    // Redrawing must not take the keyboard focus away: it goes back to the same control.
+    var active = document.activeElement && main.contains(document.activeElement) ? document.activeElement : null;
+    var key = active ? active.getAttribute("data-key") || active.getAttribute("aria-label") : null;
     main.replaceChildren.apply(main, render[current.view](s));
     main.setAttribute("data-view", current.view);
-    if (focused) {
-      var again = Array.prototype.find.call(main.querySelectorAll("[aria-label]"), function (e) { return e.getAttribute("aria-label") === focused; });
+    if (key) {
+      var again = Array.prototype.find.call(main.querySelectorAll("[data-key], [aria-label]"), function (e) {
+        return (e.getAttribute("data-key") || e.getAttribute("aria-label")) === key;
+      });
       if (again) again.focus();
     }
   }
