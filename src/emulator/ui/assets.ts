@@ -4,7 +4,14 @@
  *
  * @since 0.3.0
  */
-export { script } from "./script.js"
+export {
+  /**
+   * The script (script.ts), served as `/__inbox/app.js`.
+   *
+   * @since 0.3.0
+   */
+  script
+} from "./script.js"
 
 /**
  * The page: a shell the script fills in. Semantic landmarks, a skip link,
