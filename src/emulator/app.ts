@@ -171,12 +171,20 @@ export const makeHttpApp = (options: AppOptions = {}, closing: Effect.Effect<voi
   const configured = options.host ?? "127.0.0.1"
   const ui = options.ui ?? true
   const inboxApp = Ui.app(closing)
+  // The few Host values an API client sends, once judged allowed, are not parsed again: the hot path.
+  const apiHosts = new Set<string>()
+  const allowed = (host: string | undefined, inbox: boolean) => {
+    if (!inbox && host !== undefined && apiHosts.has(host)) return true
+    const ok = Guard.allowedHost(host, configured, !inbox)
+    if (ok && !inbox && host !== undefined && apiHosts.size < 64) apiHosts.add(host)
+    return ok
+  }
   return CoreServer.protect(
     dialectOf,
     Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
       const host = firstHeader(request.headers.host)
       const inbox = ui && Ui.isUiPath(pathOf(request))
-      if (!Guard.allowedHost(host, configured, !inbox)) {
+      if (!allowed(host, inbox)) {
         return Effect.succeed(respond(dialectOf(request).error(403, undefined, "Host not allowed: use localhost or 127.0.0.1")))
       }
       return inbox ? inboxApp : apis
