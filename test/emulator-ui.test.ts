@@ -183,6 +183,12 @@ layer(TestLayer)("the web inbox", (it) => {
       expect(snapshot.messages[0].expiresAt - snapshot.messages[0].sentAt).toBe(10 * 60 * 1000)
       // The other application sees none of it.
       expect((yield* ui(url, "/__inbox/api/a1")).json.messages).toEqual([])
+      // A long run: the newest 200 only, and how many there are.
+      yield* Effect.repeatN(Users.requestSms(user.id, { force: true }), 200)
+      const long = (yield* ui(url, "/__inbox/api/a0")).json
+      expect(long.totals.messages).toBe(203)
+      expect(long.messages).toHaveLength(200)
+      expect(long.messages[0].code).toBe((yield* control.messages()).at(-1)!.code)
       yield* control.reset
     }))
 

@@ -107,7 +107,9 @@ export const script = String.raw`"use strict";
           m.state === "pending" && m.expiresAt !== null ? countdown(m.expiresAt, "expires in ") : null),
         h("p", { class: "text", text: m.text }));
     });
+    var more = s.totals.messages - s.messages.length;
     return [h("h2", { text: "Inbox" }),
+      more > 0 ? h("p", { class: "meta", text: "The newest " + s.messages.length + " of " + s.totals.messages + " (GET /__emulator/messages lists them all)." }) : null,
       items.length === 0 ? empty("Nothing sent yet. Codes appear here the moment the API sends them.") : h("ol", { class: "list", reversed: true }, items)];
   }
 

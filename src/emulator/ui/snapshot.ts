@@ -51,6 +51,23 @@ export interface MessageView {
   readonly about: string
 }
 
+/**
+ * How many of each list a snapshot carries, newest first: the page is
+ * re-read on every change, and a long test run must not make that slow.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const maxListed = 200
+
+/** The newest `maxListed` of a list kept oldest first, mapped, newest first. */
+const newest = <A, B>(list: ReadonlyArray<A>, f: (a: A, index: number) => B): Array<B> => {
+  const from = Math.max(0, list.length - maxListed)
+  const out: Array<B> = []
+  for (let i = list.length - 1; i >= from; i--) out.push(f(list[i]!, i))
+  return out
+}
+
 const spaced = (code: string) => code.split("").join(" ")
 
 const authyText = (app: AppState, m: AuthyMessage) =>
@@ -113,8 +130,9 @@ export const authyView = (app: AppState, now: number) => ({
   clockOffsetSeconds: app.clockOffset / 1000,
   appId: app.appId,
   name: app.settings.name,
-  messages: app.messages.map(authyMessage(app, now)).reverse(),
-  users: [...app.users.values()].map((user) => ({
+  totals: { messages: app.messages.length, users: app.users.size, approvals: app.approvals.size, deliveries: app.deliveries.length },
+  messages: newest(app.messages, authyMessage(app, now)),
+  users: newest([...app.users.values()], (user) => ({
     id: user.id,
     email: user.email,
     phone: `+${user.countryCode}${user.cellphone}`,
@@ -133,13 +151,13 @@ export const authyView = (app: AppState, now: number) => ({
       }
     })
   })),
-  approvals: [...app.approvals.values()].reverse().map((approval) => ({
+  approvals: newest([...app.approvals.values()], (approval) => ({
     ...Approvals.record(approval, now),
     user_email: approval.userEmail,
     expires_at_millis: Approvals.expiresAt(approval) ?? null
   })),
   callbackTarget: Callbacks.targetBody(app.callback),
-  deliveries: [...app.deliveries].reverse().map((delivery) => ({
+  deliveries: newest(app.deliveries, (delivery) => ({
     kind: "OneTouch callback",
     latencyMillis: delivery.latencyMillis ?? null,
     ...Callbacks.deliveryBody(delivery)
@@ -204,9 +222,10 @@ export const verifyView = (account: Account, now: number) => {
     clockOffsetSeconds: account.clockOffset / 1000,
     accountSid: account.credentials.accountSid,
     services: services.map((s) => ({ sid: s.sid, friendlyName: s.friendlyName, webhooks: s.webhooks.size })),
-    messages: account.messages.map(verifyMessage(account, now)).reverse(),
+    totals: { messages: account.messages.length, deliveries: account.deliveries.length },
+    messages: newest(account.messages, verifyMessage(account, now)),
     entities: services.flatMap((service) =>
-      [...service.entities.values()].map((entity) => ({
+      newest([...service.entities.values()], (entity) => ({
         sid: entity.sid,
         identity: entity.identity,
         service: service.friendlyName,
@@ -222,7 +241,7 @@ export const verifyView = (account: Account, now: number) => {
         }))
       }))
     ),
-    challenges: Challenges.all(account, undefined).map(({ challenge, entity }) => ({
+    challenges: newest(Challenges.all(account, undefined), ({ challenge, entity }) => ({
       sid: challenge.sid,
       identity: entity.identity,
       service: account.services.get(challenge.serviceSid)?.friendlyName ?? challenge.serviceSid,
@@ -235,8 +254,8 @@ export const verifyView = (account: Account, now: number) => {
       createdAt: challenge.createdAt,
       expiresAt: challenge.expiresAt,
       answeredAt: challenge.answer?.at ?? null
-    })).reverse(),
-    deliveries: [...account.deliveries].reverse().map((delivery) => ({
+    })),
+    deliveries: newest(account.deliveries, (delivery) => ({
       kind: "Verify webhook",
       latencyMillis: delivery.latencyMillis ?? null,
       ...WebhookDelivery.deliveryBody(delivery)
