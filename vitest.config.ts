@@ -16,7 +16,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     // The packed-package checks are slow; `npm run test:package` runs them.
-    exclude: ["test/package/**", "**/node_modules/**"],
+    // The browser test needs Chromium; `npm run test:browser` runs it.
+    exclude: ["test/package/**", "test/browser/**", "**/node_modules/**"],
     // Safety nets for a hang, far above what any test takes even on a loaded machine.
     testTimeout: 60_000,
     hookTimeout: 60_000

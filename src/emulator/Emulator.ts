@@ -289,7 +289,7 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator, ServeError> 
 export const layerAuthy = (
   options: Options & Omit<AuthyOptions, "apiKey" | "apiUrl"> = {}
 ): Layer.Layer<Emulator | AuthyService, ServeError, HttpClient.HttpClient> => {
-  const { accounts, apiKeys, callback, host, port, profile, randomFaults, settings, state, ...authy } = options
+  const { accounts, apiKeys, callback, host, port, profile, randomFaults, settings, state, ui, ...authy } = options
   const emulator = layer({
     ...(profile === undefined ? {} : { profile }),
     ...(settings === undefined ? {} : { settings }),
@@ -299,7 +299,8 @@ export const layerAuthy = (
     ...(callback === undefined ? {} : { callback }),
     ...(randomFaults === undefined ? {} : { randomFaults }),
     ...(host === undefined ? {} : { host }),
-    ...(port === undefined ? {} : { port })
+    ...(port === undefined ? {} : { port }),
+    ...(ui === undefined ? {} : { ui })
   })
   const client = Layer.unwrapEffect(
     Effect.map(Emulator, (e) => AuthyService.layer({ ...authy, apiKey: Redacted.make(e.apiKeys[0]!), apiUrl: e.url }))

@@ -11,25 +11,28 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Effect, type Scope } from "effect"
+import { Deferred, Effect, type Scope } from "effect"
 import * as CallbackRoutes from "./authy/callbackRoutes.js"
 import * as AuthyControlRoutes from "./authy/controlRoutes.js"
 import * as AuthyRequest from "./authy/request.js"
 import * as AuthyRoutes from "./authy/routes.js"
 import * as SettingsRoutes from "./authy/settingsRoutes.js"
-import type { EmulatorState } from "./authy/State.js"
+import { EmulatorState as EmulatorStateTag, type EmulatorState } from "./authy/State.js"
 import * as AuthyWire from "./authy/wire.js"
 import * as FaultRoutes from "./core/faultRoutes.js"
 import * as Faults from "./core/faults.js"
 import { byDialect } from "./core/control.js"
-import { RequestScope, type Scope as RequestScopeValue } from "./core/request.js"
+import { respond } from "./core/dialect.js"
+import { firstHeader, RequestScope, type Scope as RequestScopeValue, urlOf } from "./core/request.js"
 import * as CoreServer from "./core/server.js"
 import * as StateRoutes from "./stateRoutes.js"
 import * as VerifyControlRoutes from "./verify/controlRoutes.js"
 import * as VerifyRequest from "./verify/request.js"
 import * as VerifyRoutes from "./verify/routes.js"
-import type { VerifyState } from "./verify/State.js"
+import { VerifyState as VerifyStateTag, type VerifyState } from "./verify/State.js"
 import * as VerifyWire from "./verify/wire.js"
+import * as Guard from "./ui/guard.js"
+import * as Ui from "./ui/routes.js"
 
 /**
  * The control routes both dialects serve: the credentials say whose tenant
@@ -103,10 +106,95 @@ const withScope = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerRespons
       (scope) => Effect.provideService(app, RequestScope, scope)
     ))
 
+/** The path of a request without its query; cheap for the usual origin-form target. */
+const pathOf = (request: HttpServerRequest.HttpServerRequest): string => {
+  const target = request.url
+  if (!target.startsWith("/")) return urlOf(request).pathname
+  const query = target.indexOf("?")
+  return query === -1 ? target : target.slice(0, query)
+}
+
 /**
- * The emulator as an `HttpApp`, needing only the states and the faults. Each
- * request is capped in size, read once by its dialect's front, then the
- * faults of its tenant applied around the routes.
+ * Faults live outside the tenants' state, so changing them over the control
+ * API tells the state's watchers (the inbox's live view) with an empty step
+ * of the tenant.
+ */
+const toldOfFaultChanges = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+    request.method === "GET" || !pathOf(request).startsWith("/__emulator/faults")
+      ? app
+      : Effect.tap(app, () =>
+        Effect.flatMap(RequestScope, ({ dialect, tenant }): Effect.Effect<void, never, EmulatorState | VerifyState> =>
+          tenant === undefined
+            ? Effect.void
+            : dialect.name === "twilio"
+            ? Effect.ignore(Effect.flatMap(VerifyStateTag, (s) => s.use(tenant, () => undefined)))
+            : Effect.ignore(Effect.flatMap(EmulatorStateTag, (s) => s.use(tenant, () => undefined)))
+        )))
+
+/** The APIs: each request read once by its dialect's front, then the faults of its tenant applied around the routes. */
+const apis = withScope(toldOfFaultChanges(Faults.middleware(router)))
+
+/**
+ * What the app serves besides the APIs, and to whom.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface AppOptions {
+  /** Serve the web inbox at `/` (default `true`); `false` answers its paths like any unknown one. */
+  readonly ui?: boolean
+  /**
+   * The host the emulator was told to bind (default `127.0.0.1`): besides a
+   * loopback name, the only `Host` it answers to (any, for the APIs only,
+   * when it is a wildcard such as `0.0.0.0`).
+   */
+  readonly host?: string
+}
+
+/**
+ * The emulator as an `HttpApp`, needing only the states and the faults. A
+ * request whose `Host` names neither a loopback address nor the configured
+ * host is refused with 403 (DNS rebinding), in its dialect; `/` and
+ * `/__inbox/…` are the web inbox (unless `ui: false`); everything else is
+ * capped in size, read once by its dialect's front, then the faults of its
+ * tenant applied around the routes.
+ *
+ * @since 0.3.0
+ * @category apps
+ */
+export const makeHttpApp = (options: AppOptions = {}, closing: Effect.Effect<void> = Effect.never): Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  never,
+  EmulatorState | VerifyState | Faults.EmulatorFaults | HttpServerRequest.HttpServerRequest
+> => {
+  const configured = options.host ?? "127.0.0.1"
+  const ui = options.ui ?? true
+  const inboxApp = Ui.app(closing)
+  // The few Host values an API client sends, once judged allowed, are not parsed again: the hot path.
+  const apiHosts = new Set<string>()
+  const allowed = (host: string | undefined, inbox: boolean) => {
+    if (!inbox && host !== undefined && apiHosts.has(host)) return true
+    const ok = Guard.allowedHost(host, configured, !inbox)
+    if (ok && !inbox && host !== undefined && apiHosts.size < 64) apiHosts.add(host)
+    return ok
+  }
+  return CoreServer.protect(
+    dialectOf,
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+      const host = firstHeader(request.headers.host)
+      const inbox = ui && Ui.isUiPath(pathOf(request))
+      if (!allowed(host, inbox)) {
+        return Effect.succeed(respond(dialectOf(request).error(403, undefined, "Host not allowed: use localhost or 127.0.0.1")))
+      }
+      return inbox ? inboxApp : apis
+    })
+  )
+}
+
+/**
+ * The emulator as an `HttpApp` with the default options (inbox on, bound
+ * to `127.0.0.1`): see {@link makeHttpApp}.
  *
  * @since 0.1.0
  * @category apps
@@ -115,7 +203,15 @@ export const httpApp: Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   never,
   EmulatorState | VerifyState | Faults.EmulatorFaults | HttpServerRequest.HttpServerRequest
-> = CoreServer.protect(dialectOf, withScope(Faults.middleware(router)))
+> = makeHttpApp()
+
+/**
+ * Where to listen and what to serve.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ServeOptions extends ListenOptions, AppOptions {}
 
 /**
  * Starts the server for the life of the scope and answers its base URL
@@ -125,6 +221,13 @@ export const httpApp: Effect.Effect<
  * @category constructors
  */
 export const serve = (
-  options: ListenOptions = {}
+  options: ServeOptions = {}
 ): Effect.Effect<string, ServeError, Scope.Scope | EmulatorState | VerifyState | Faults.EmulatorFaults> =>
-  CoreServer.serve(httpApp, options)
+  Effect.gen(function*() {
+    const closing = yield* Deferred.make<void>()
+    const url = yield* CoreServer.serve(makeHttpApp(options, Deferred.await(closing)), options)
+    // Added after the server's own finalizer, so run before it: the inbox's
+    // event streams end first, and the server closes without waiting on them.
+    yield* Effect.addFinalizer(() => Deferred.succeed(closing, undefined))
+    return url
+  })

@@ -160,6 +160,8 @@ export interface Delivery {
   readonly sentAt: number
   readonly responseStatus?: number
   readonly error?: string
+  /** How long the application took to answer (or the attempt to fail), in real milliseconds. */
+  readonly latencyMillis?: number
 }
 
 /**
@@ -355,6 +357,20 @@ export interface Service {
   readonly resetAll: Effect.Effect<void>
   /** Calls `listener` for every approval request answered, for the life of the scope. */
   readonly onAnswered: (listener: AnsweredListener) => Effect.Effect<void, never, Scope.Scope>
+  /**
+   * Runs a read-only `f` on an application without telling the watchers
+   * (the web inbox reads through it, so that reading wakes nobody).
+   *
+   * @since 0.3.0
+   */
+  readonly peek: <A>(apiKey: string, f: (app: AppState, now: number) => A) => Effect.Effect<A, UnknownApiKey>
+  /**
+   * Calls `watcher` with an application's API key after anything may have
+   * changed it, for the life of the scope (the web inbox's live updates).
+   *
+   * @since 0.3.0
+   */
+  readonly onChange: (watcher: Tenants.Watcher) => Effect.Effect<void, never, Scope.Scope>
 }
 
 /**
@@ -411,7 +427,9 @@ export const make = (apiKeys: ReadonlyArray<string>, options: StartOptions = {})
       resetApp: (apiKey) => Effect.catchTag(store.reset(apiKey), "UnknownTenant", unknownKey),
       replaceApp: (apiKey, next) => Effect.catchTag(store.replace(apiKey, next), "UnknownTenant", unknownKey),
       resetAll: store.resetAll,
-      onAnswered: store.listen
+      onAnswered: store.listen,
+      peek: (apiKey, f) => Effect.catchTag(store.peek(apiKey, f), "UnknownTenant", unknownKey),
+      onChange: store.watch
     }
   })
 

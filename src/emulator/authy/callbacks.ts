@@ -345,8 +345,10 @@ const log = (delivery: Delivery) =>
  */
 export const deliver = (state: Service, client: HttpClient.HttpClient, prepared: Prepared): Effect.Effect<void> =>
   Effect.gen(function*() {
+    // Real time, not the application's clock: how long the receiver took.
+    const started = Date.now()
     const exit = yield* Effect.exit(attempt(client, prepared.request))
-    const delivery: Delivery = { ...prepared.record, ...outcome(exit) }
+    const delivery: Delivery = { ...prepared.record, ...outcome(exit), latencyMillis: Date.now() - started }
     yield* state.use(prepared.apiKey, (app) => void app.deliveries.push(delivery)).pipe(Effect.ignore)
     yield* log(delivery)
   })

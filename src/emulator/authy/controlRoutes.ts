@@ -24,7 +24,7 @@ import { urlOf } from "../core/request.js"
 import { currentTotp, selectMessages, snapshot } from "./control.js"
 import * as QrCodes from "./qrCodes.js"
 import { type Context, handler } from "./request.js"
-import { advanceClock as advanceAppClock, EmulatorState, type Message } from "./State.js"
+import { advanceClock as advanceAppClock, EmulatorState, type Message, type Service as EmulatorStateService } from "./State.js"
 import * as Users from "./users.js"
 import * as Wire from "./wire.js"
 
@@ -87,16 +87,26 @@ const userTotp = control(({ app, now, path }) => {
     : Wire.ok({ authy_id: user.id, totp: code })
 })
 
-const decide = (status: "approved" | "denied") =>
-  control(({ app, now, path }) => {
-    const uuid = path.uuid ?? ""
-    const result = Approvals.decide(app, now, uuid, status)
-    if (result === "NotFound") return Wire.approvalNotFound(uuid)
-    if (result === "NotPending") {
-      return Wire.error(409, "60079", `Approval request is not pending: ${uuid}`)
-    }
-    return Wire.ok({ approval_request: Approvals.record(result, now) })
-  })
+/**
+ * Approves or denies the approval request `path.uuid` as the user's phone
+ * would (its callback fires): the step behind
+ * `POST /__emulator/approval_requests/{uuid}/approve` (or `deny`) and the
+ * web inbox's buttons, so that the two can never disagree.
+ *
+ * @since 0.3.0
+ * @category steps
+ */
+export const decideStep = (status: "approved" | "denied") => ({ app, now, path }: Context): Wire.Reply => {
+  const uuid = path.uuid ?? ""
+  const result = Approvals.decide(app, now, uuid, status)
+  if (result === "NotFound") return Wire.approvalNotFound(uuid)
+  if (result === "NotPending") {
+    return Wire.error(409, "60079", `Approval request is not pending: ${uuid}`)
+  }
+  return Wire.ok({ approval_request: Approvals.record(result, now) })
+}
+
+const decide = (status: "approved" | "denied") => control(decideStep(status))
 
 const approvalRequest = control(({ app, now, path }) => {
   const uuid = path.uuid ?? ""
@@ -135,12 +145,21 @@ export const clock = control(({ app, now }) => clockBody(now, app.clockOffset))
  * @since 0.2.0
  * @category handlers
  */
-export const advanceClock = control(({ app, now, params }) => {
+export const advanceClock = control((context) => advanceClockStep(context))
+
+/**
+ * Moves the application's clock by `params.seconds`: the step behind
+ * `POST /__emulator/clock/advance` and the web inbox's "advance by…".
+ *
+ * @since 0.3.0
+ * @category steps
+ */
+export const advanceClockStep = ({ app, now, params }: Context): Wire.Reply => {
   const millis = advanceSeconds(Wire.dialect, params)
   if (typeof millis !== "number") return millis
   const refused = advanceAppClock(app, millis)
   return refused === undefined ? clockBody(now + millis, app.clockOffset) : Wire.dialect.invalidParameter("seconds", refused)
-})
+}
 
 /**
  * `POST /__emulator/reset`: empties the application of the key (its clock
@@ -149,13 +168,20 @@ export const advanceClock = control(({ app, now, params }) => {
  * @since 0.2.0
  * @category handlers
  */
-export const reset = authenticated(({ tenant }) =>
-  Effect.flatMap(EmulatorState, (state) =>
-    state.resetApp(tenant).pipe(
-      Effect.as(Wire.ok({ message: "Application reset." })),
-      Effect.catchTag("UnknownApiKey", () => Effect.succeed(Wire.invalidApiKey))
-    ))
-)
+export const reset = authenticated(({ tenant }) => Effect.flatMap(EmulatorState, (state) => resetStep(state, tenant)))
+
+/**
+ * Empties the application of `apiKey`: the step behind
+ * `POST /__emulator/reset` and the web inbox's reset.
+ *
+ * @since 0.3.0
+ * @category steps
+ */
+export const resetStep = (state: EmulatorStateService, apiKey: string): Effect.Effect<Wire.Reply> =>
+  state.resetApp(apiKey).pipe(
+    Effect.as(Wire.ok({ message: "Application reset." })),
+    Effect.catchTag("UnknownApiKey", () => Effect.succeed(Wire.invalidApiKey))
+  )
 
 const qrFile = /^(\d{24})\.(png|svg)$/
 

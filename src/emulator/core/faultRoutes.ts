@@ -162,7 +162,13 @@ export const viewBody = (view: Faults.FaultView): Record<string, unknown> => ({
   open: view.open
 })
 
-const randomBody = (random: Faults.RandomView) => ({
+/**
+ * The random mode as the control API shows it.
+ *
+ * @since 0.3.0
+ * @category encoding
+ */
+export const randomBody = (random: Faults.RandomView) => ({
   rate: random.rate,
   kinds: random.kinds,
   injected: random.injected
@@ -187,14 +193,23 @@ const list = withFaults((faults, _, dialect) =>
   )
 )
 
-const inject = withFaults((faults, params, dialect) => {
+/**
+ * Adds the fault `params` describe to a tenant's faults: the step behind
+ * `POST /__emulator/faults` and the web inbox's fault form.
+ *
+ * @since 0.3.0
+ * @category steps
+ */
+export const injectStep = (faults: Faults.AppFaults, params: Params.Params, dialect: Dialect): Effect.Effect<Reply> => {
   const spec = parseSpec(params)
   if (isInvalid(spec)) return Effect.succeed(spec.reply(dialect))
   return faults.add(spec).pipe(
     Effect.map((view) => dialect.ok({ fault: viewBody(view) })),
     Effect.catchTag("InvalidFault", (e) => Effect.succeed(invalidSpec(e.reason).reply(dialect)))
   )
-})
+}
+
+const inject = withFaults(injectStep)
 
 const one = withFaults((faults, _, dialect) =>
   Effect.gen(function*() {
@@ -206,9 +221,17 @@ const one = withFaults((faults, _, dialect) =>
   })
 )
 
-const clear = withFaults((faults, _, dialect) =>
+/**
+ * Removes every fault of a tenant and turns its random mode off: the step
+ * behind `DELETE /__emulator/faults` and the web inbox's "clear faults".
+ *
+ * @since 0.3.0
+ * @category steps
+ */
+export const clearStep = (faults: Faults.AppFaults, dialect: Dialect): Effect.Effect<Reply> =>
   Effect.as(faults.clearFaults, dialect.ok({ message: "Faults cleared." }))
-)
+
+const clear = withFaults((faults, _, dialect) => clearStep(faults, dialect))
 
 /** `kinds` as a JSON array or a comma-separated list. */
 const kindsOf = (params: Params.Params): ReadonlyArray<string> | undefined => {

@@ -116,7 +116,27 @@ export interface Store<T extends Tenant, E> {
   readonly resetAll: Effect.Effect<void>
   /** Calls `listener` for every event, for the life of the scope. */
   readonly listen: (listener: Listener<T, E>) => Effect.Effect<void, never, Scope.Scope>
+  /**
+   * Runs `f` on a tenant at its current time without telling the watchers:
+   * for readers that must not wake themselves up (the web inbox's snapshot).
+   * `f` must only read.
+   */
+  readonly peek: <A>(id: string, f: (tenant: T, now: number) => A) => Effect.Effect<A, UnknownTenant>
+  /**
+   * Calls `watcher` with a tenant's id after every step, reset or import of
+   * it (each may have changed it), for the life of the scope: the web
+   * inbox's live updates. Cheap when nobody watches: one size check a step.
+   */
+  readonly watch: (watcher: Watcher) => Effect.Effect<void, never, Scope.Scope>
 }
+
+/**
+ * Told that a tenant may have changed.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Watcher = (id: string) => void
 
 /**
  * Builds a store of the tenants `ids` (duplicates dropped; at least one).
@@ -130,12 +150,17 @@ export const make = <T extends Tenant, E>(ids: ReadonlyArray<string>, definition
   const fresh = () => new Map(keys.map((key, i) => [key, definition.empty(key, i + 1, Date.now())]))
   let tenants = fresh()
   const listeners = new Set<Listener<T, E>>()
-  const run = <A>(tenant: T, f: (tenant: T, now: number) => A): A => {
+  const watchers = new Set<Watcher>()
+  const changed = (id: string) => {
+    if (watchers.size > 0) watchers.forEach((watcher) => watcher(id))
+  }
+  const run = <A>(id: string, tenant: T, f: (tenant: T, now: number) => A): A => {
     const now = Date.now() + tenant.clockOffset
     try {
       return f(tenant, now)
     } finally {
       for (const event of definition.drain(tenant)) listeners.forEach((listener) => listener(tenant, event, now))
+      changed(id)
     }
   }
   const find = (id: string) => {
@@ -144,7 +169,9 @@ export const make = <T extends Tenant, E>(ids: ReadonlyArray<string>, definition
   }
   return {
     ids: keys,
-    use: (id, f) => Effect.flatMap(Effect.suspend(() => find(id)), (tenant) => Effect.sync(() => run(tenant, f))),
+    use: (id, f) => Effect.flatMap(Effect.suspend(() => find(id)), (tenant) => Effect.sync(() => run(id, tenant, f))),
+    peek: (id, f) =>
+      Effect.flatMap(Effect.suspend(() => find(id)), (tenant) => Effect.sync(() => f(tenant, Date.now() + tenant.clockOffset))),
     reset: (id) =>
       Effect.flatMap(Effect.suspend(() => find(id)), (previous) =>
         Effect.sync(() => {
@@ -152,6 +179,7 @@ export const make = <T extends Tenant, E>(ids: ReadonlyArray<string>, definition
           definition.keep(previous, next)
           next.clockOffset = previous.clockOffset
           tenants.set(id, next)
+          changed(id)
         })),
     replace: (id, build) =>
       Effect.flatMap(Effect.suspend(() => find(id)), (previous) =>
@@ -159,16 +187,23 @@ export const make = <T extends Tenant, E>(ids: ReadonlyArray<string>, definition
           const next = build(Date.now() + previous.clockOffset)
           next.clockOffset = previous.clockOffset
           tenants.set(id, next)
+          changed(id)
         })),
     resetAll: Effect.sync(() => {
       const previous = tenants
       tenants = fresh()
       tenants.forEach((next, id) => definition.keepOnResetAll(previous.get(id)!, next))
+      keys.forEach(changed)
     }),
     listen: (listener) =>
       Effect.acquireRelease(
         Effect.sync(() => void listeners.add(listener)),
         () => Effect.sync(() => listeners.delete(listener))
+      ),
+    watch: (watcher) =>
+      Effect.acquireRelease(
+        Effect.sync(() => void watchers.add(watcher)),
+        () => Effect.sync(() => watchers.delete(watcher))
       )
   }
 }

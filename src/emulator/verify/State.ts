@@ -238,6 +238,8 @@ export interface Delivery {
   readonly sentAt: number
   readonly responseStatus?: number
   readonly error?: string
+  /** How long the receiver took to answer (or the attempt to fail), in real milliseconds. */
+  readonly latencyMillis?: number
 }
 
 /**
@@ -291,6 +293,20 @@ export interface Service {
   readonly resetAll: Effect.Effect<void>
   /** Calls `listener` for every event, for the life of the scope. */
   readonly onEvent: (listener: Tenants.Listener<Account, Event>) => Effect.Effect<void, never, Scope.Scope>
+  /**
+   * Runs a read-only `f` on an account without telling the watchers (the
+   * web inbox reads through it, so that reading wakes nobody).
+   *
+   * @since 0.3.0
+   */
+  readonly peek: <A>(accountSid: string, f: (account: Account, now: number) => A) => Effect.Effect<A, UnknownAccount>
+  /**
+   * Calls `watcher` with an account's SID after anything may have changed
+   * it, for the life of the scope (the web inbox's live updates).
+   *
+   * @since 0.3.0
+   */
+  readonly onChange: (watcher: Tenants.Watcher) => Effect.Effect<void, never, Scope.Scope>
 }
 
 /**
@@ -322,7 +338,9 @@ export const make = (accounts: ReadonlyArray<Credentials>): Effect.Effect<Servic
       use: (sid, f) => Effect.catchTag(store.use(sid, f), "UnknownTenant", unknown),
       resetAccount: (sid) => Effect.catchTag(store.reset(sid), "UnknownTenant", unknown),
       resetAll: store.resetAll,
-      onEvent: store.listen
+      onEvent: store.listen,
+      peek: (sid, f) => Effect.catchTag(store.peek(sid, f), "UnknownTenant", unknown),
+      onChange: store.watch
     }
   })
 

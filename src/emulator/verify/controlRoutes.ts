@@ -21,12 +21,13 @@
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import { Effect } from "effect"
 import { advanceSeconds, authenticated, clockBody } from "../core/control.js"
+import type { Reply } from "../core/dialect.js"
 import * as Params from "../core/params.js"
 import { advanceClock as advanceTenantClock } from "../core/tenants.js"
 import * as Challenges from "./challenges.js"
 import { currentCode } from "./factors.js"
 import { type Context, handler } from "./request.js"
-import { type Message, VerifyState } from "./State.js"
+import { type Message, type Service as VerifyStateService, VerifyState } from "./State.js"
 import { deliveryBody } from "./webhookDelivery.js"
 import * as Wire from "./wire.js"
 
@@ -81,14 +82,24 @@ const challenges = handler(({ account, baseUrl, now, params }) => {
   return Wire.ok({ challenges: list.map((c) => challengeBody(account, c, now, baseUrl)) })
 })
 
-const decide = (status: "approved" | "denied") =>
-  handler(({ account, baseUrl, now, path }) => {
-    const sid = path.sid ?? ""
-    const result = Challenges.decide(account, now, sid, status)
-    if (result === "NotFound") return Wire.notFound(`challenge ${sid}`)
-    if (result === "NotPending") return Wire.error(409, 60315, `Challenge ${sid} is not pending`)
-    return Wire.ok({ challenge: challengeBody(account, result, now, baseUrl) })
-  })
+/**
+ * Approves or denies the challenge `path.sid` as its device would (the
+ * service's webhooks fire): the step behind
+ * `POST /__emulator/challenges/{sid}/approve` (or `deny`) and the web
+ * inbox's buttons.
+ *
+ * @since 0.3.0
+ * @category steps
+ */
+export const decideStep = (status: "approved" | "denied") => ({ account, baseUrl, now, path }: Context): Reply => {
+  const sid = path.sid ?? ""
+  const result = Challenges.decide(account, now, sid, status)
+  if (result === "NotFound") return Wire.notFound(`challenge ${sid}`)
+  if (result === "NotPending") return Wire.error(409, 60315, `Challenge ${sid} is not pending`)
+  return Wire.ok({ challenge: challengeBody(account, result, now, baseUrl) })
+}
+
+const decide = (status: "approved" | "denied") => handler(decideStep(status))
 
 const webhooks = handler(({ account, params }) => {
   const type = text(params, "type")
@@ -120,14 +131,23 @@ export const clock = handler(({ account, now }) => Wire.ok(clockBody(now, accoun
  * @since 0.2.0
  * @category handlers
  */
-export const advanceClock = handler(({ account, now, params }) => {
+export const advanceClock = handler((context) => advanceClockStep(context))
+
+/**
+ * Moves the account's clock by `params.seconds`: the step behind
+ * `POST /__emulator/clock/advance` and the web inbox's "advance by…".
+ *
+ * @since 0.3.0
+ * @category steps
+ */
+export const advanceClockStep = ({ account, now, params }: Context): Reply => {
   const millis = advanceSeconds(Wire.dialect, params)
   if (typeof millis !== "number") return millis
   const refused = advanceTenantClock(account, millis)
   return refused === undefined
     ? Wire.ok(clockBody(now + millis, account.clockOffset))
     : Wire.dialect.invalidParameter("seconds", refused)
-})
+}
 
 /**
  * `POST /__emulator/reset`: empties the account (its clock keeps its time).
@@ -135,13 +155,20 @@ export const advanceClock = handler(({ account, now, params }) => {
  * @since 0.2.0
  * @category handlers
  */
-export const reset = authenticated(({ tenant }) =>
-  Effect.flatMap(VerifyState, (state) =>
-    state.resetAccount(tenant).pipe(
-      Effect.as(Wire.ok({ message: "Account reset." })),
-      Effect.catchTag("UnknownAccount", () => Effect.succeed(Wire.unauthorized))
-    ))
-)
+export const reset = authenticated(({ tenant }) => Effect.flatMap(VerifyState, (state) => resetStep(state, tenant)))
+
+/**
+ * Empties the account `accountSid`: the step behind `POST /__emulator/reset`
+ * and the web inbox's reset.
+ *
+ * @since 0.3.0
+ * @category steps
+ */
+export const resetStep = (state: VerifyStateService, accountSid: string): Effect.Effect<Reply> =>
+  state.resetAccount(accountSid).pipe(
+    Effect.as(Wire.ok({ message: "Account reset." })),
+    Effect.catchTag("UnknownAccount", () => Effect.succeed(Wire.unauthorized))
+  )
 
 /**
  * The control routes only the Verify side serves.

@@ -79,13 +79,15 @@ export const deliver = (
   delivery: Omit<Delivery, "responseStatus" | "error">
 ): Effect.Effect<void> =>
   Effect.gen(function*() {
+    // Real time, not the account's clock: how long the receiver took.
+    const started = Date.now()
     const exit = yield* Effect.exit(
       client.execute(request(delivery)).pipe(
         Effect.flatMap((response) => Effect.as(Effect.ignore(response.arrayBuffer), response.status)),
         Effect.timeoutFail({ duration: limits.timeout, onTimeout: () => new Error("no answer in time") })
       )
     )
-    const recorded: Delivery = { ...delivery, ...describe(exit) }
+    const recorded: Delivery = { ...delivery, ...describe(exit), latencyMillis: Date.now() - started }
     yield* state.use(accountSid, (account) => {
       account.deliveries.push(recorded)
       if (account.deliveries.length > limits.maxKept) account.deliveries.shift()
