@@ -256,6 +256,22 @@ describe("OpenTelemetry", () => {
       ]
       for (const name of endpoints) expect(names, name).toContain(name)
 
+      // The attributes the README's table lists, and on a failure those of the route and the error.
+      const own: Record<string, ReadonlyArray<string>> = {
+        "authy.authy_id": ["status", "remove", "requestSms", "requestCall", "requestEmail", "update", "registerActivity", "generateQrCode"]
+          .map((op) => `Authy.users.${op}`).concat("Authy.tokens.verify", "Authy.oneTouch.sendRequest"),
+        "authy.approval_uuid": ["Authy.oneTouch.getApprovalStatus"],
+        "verify.channel": ["Verify.verifications.start"],
+        "verify.factor_sid": ["Verify.challenges.create"]
+      }
+      const onFailure = ["http.request.method", "http.route", "http.response.status_code"]
+      for (const span of spans.filter((span) => endpoints.includes(span.name))) {
+        const prefix = span.name.startsWith("Authy.") ? "authy" : "verify"
+        const expected = Object.keys(own).filter((key) => own[key]!.includes(span.name))
+        if (span.status.code === 2) expected.push(...onFailure, `${prefix}.error_code`, `${prefix}.error_reason`)
+        expect(Object.keys(span.attributes).sort(), span.name).toEqual(expected.sort())
+      }
+
       // Successes and failures both reach the exporter, with OTel's status.
       const statuses = (name: string) => new Set(byName(spans, name).map((span) => span.status.code))
       for (const name of ["Authy.users.create", "Authy.tokens.verify", "Authy.phones.info", "Verify.verifications.fetch", "Verify.entities.fetch"]) {
