@@ -43,9 +43,7 @@ export type NonceStoreErrorReason = typeof NonceStoreErrorReason.Type
  * import { Effect } from "effect"
  * import { OneTouchCallback } from "effect-authy"
  *
- * declare const request: OneTouchCallback.CallbackRequest
- *
- * const event = OneTouchCallback.verify(request).pipe(
+ * const event = (request: OneTouchCallback.CallbackRequest) => OneTouchCallback.verify(request).pipe(
  *   Effect.catchTag("NonceStoreError", (e) =>
  *     Effect.logError(`replay store down (${e.reason}): callback refused`).pipe(Effect.zipRight(Effect.fail(e))))
  * )
@@ -119,10 +117,9 @@ export interface NonceStoreService {
  * import { OneTouchCallback } from "effect-authy"
  * import { RedisNonceStore } from "effect-authy/redis"
  *
- * declare const program: Effect.Effect<void, never, OneTouchCallback.NonceStore>
- *
  * // Every instance behind the load balancer shares one Redis.
- * const shared = program.pipe(Effect.provide(RedisNonceStore.layer({ url: "redis://127.0.0.1:6379" })))
+ * const shared = (program: Effect.Effect<void, never, OneTouchCallback.NonceStore>) =>
+ *   program.pipe(Effect.provide(RedisNonceStore.layer({ url: "redis://127.0.0.1:6379" })))
  * ```
  *
  * @since 0.1.0
@@ -184,8 +181,7 @@ export const makeMemory: Effect.Effect<MemoryNonceStore> = Effect.sync(Freshness
  * import { Effect } from "effect"
  * import { OneTouchCallback } from "effect-authy"
  *
- * declare const program: Effect.Effect<void>
- * const isolated = program.pipe(Effect.provide(OneTouchCallback.layerMemory))
+ * const isolated = (program: Effect.Effect<void>) => program.pipe(Effect.provide(OneTouchCallback.layerMemory))
  * ```
  *
  * @since 0.1.0

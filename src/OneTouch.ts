@@ -126,8 +126,7 @@ export interface ApprovalStatusChangesOptions {
  * import { Effect } from "effect"
  * import { AuthyService, type OneTouch } from "effect-authy"
  *
- * declare const input: OneTouch.CallbackSignatureInput
- * const genuine = Effect.flatMap(AuthyService, (authy) => authy.oneTouch.validateCallbackSignature(input))
+ * const genuine = (input: OneTouch.CallbackSignatureInput) => Effect.flatMap(AuthyService, (authy) => authy.oneTouch.validateCallbackSignature(input))
  * ```
  *
  * @since 0.1.0
@@ -346,8 +345,10 @@ export type SignatureInput = Signature.SignatureInput
  * ```ts
  * import type { OneTouch } from "effect-authy"
  *
- * declare const input: OneTouch.SignatureInput
- * const toCheck: OneTouch.ValidateSignatureInput = { ...input, signature: "W+RlOV+lGi1EA9jaT1X5hL1aJFAuTRwnHuQhCp2tAxI=" }
+ * const toCheck = (input: OneTouch.SignatureInput): OneTouch.ValidateSignatureInput => ({
+ *   ...input,
+ *   signature: "W+RlOV+lGi1EA9jaT1X5hL1aJFAuTRwnHuQhCp2tAxI="
+ * })
  * ```
  *
  * @since 0.1.0

@@ -34,12 +34,19 @@ import type { NonceStoreError } from "./NonceStore.js"
  * @since 0.1.0
  */
 export {
+  /** @since 0.1.0 */
   layerMemory,
+  /** @since 0.1.0 */
   makeMemory,
+  /** @since 0.1.0 */
   type MemoryNonceStore,
+  /** @since 0.1.0 */
   NonceStore,
+  /** @since 0.1.0 */
   NonceStoreError,
+  /** @since 0.1.0 */
   NonceStoreErrorReason,
+  /** @since 0.1.0 */
   type NonceStoreService
 } from "./NonceStore.js"
 
@@ -112,7 +119,7 @@ export class CallbackEvent extends Schema.Class<CallbackEvent>("effect-authy/One
  * ```ts
  * import type { OneTouchCallback } from "effect-authy"
  *
- * declare const rawBody: string
+ * const rawBody = "" // the body exactly as received, unparsed
  * const request: OneTouchCallback.CallbackRequest = {
  *   method: "POST",
  *   url: "https://example.com/authy/callback",
@@ -277,10 +284,8 @@ const decodeEvent = (params: unknown, nonce: string, signature: string) => {
  * import { Effect } from "effect"
  * import { OneTouchCallback } from "effect-authy"
  *
- * declare const rawBody: string
- * declare const headers: Record<string, string>
- *
- * const event = OneTouchCallback.verify({
+ * const event = (rawBody: string, headers: Record<string, string>) =>
+ *   OneTouchCallback.verify({
  *   method: "POST",
  *   url: "https://example.com/authy/callback",
  *   headers,

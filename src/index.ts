@@ -17,7 +17,10 @@ export * from "./AuthyError.js"
 /**
  * @since 0.1.0
  */
-export { AuthyService } from "./AuthyService.js"
+export {
+  /** @since 0.1.0 */
+  AuthyService
+} from "./AuthyService.js"
 
 /**
  * @since 0.1.0

@@ -1,11 +1,15 @@
 /**
- * The documentation is checked like code: every public export has JSDoc with
- * `@since` and `@category`, every endpoint has an `@example`, and every
- * TypeScript example — in JSDoc and in the README — typechecks.
+ * What `npm run docs` (`@effect/docgen`, configured in docgen.json) does not
+ * check: every public export has a `@category`, every endpoint has an
+ * `@example`, and every TypeScript example of the README typechecks.
+ * Docgen itself requires `@since` on every export and compiles and runs every
+ * JSDoc example; CI runs it.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { execFile } from "node:child_process"
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"
+import { promisify } from "node:util"
 import ts from "typescript"
 
 const root = new URL("..", import.meta.url).pathname
@@ -40,17 +44,12 @@ const exportsOf = (path: string) =>
 const codeBlocks = (text: string): ReadonlyArray<string> =>
   Array.from(text.matchAll(/```ts\n([\s\S]*?)```/g), (m) => m[1] ?? "")
 
-const jsdocExamples = (path: string): ReadonlyArray<string> => {
-  const text = readFileSync(path, "utf8")
-  return Array.from(text.matchAll(/\/\*\*[\s\S]*?\*\//g), (m) => m[0].replace(/^\s*\* ?/gm, "")).flatMap(codeBlocks)
-}
-
 describe("JSDoc", () => {
   const exported = publicModules().flatMap(exportsOf)
 
-  it("documents every public export with @since and @category", () => {
+  it("gives every public export a @category (docgen checks @since)", () => {
     const missing = exported
-      .filter((e) => !e.documented || !e.tags.includes("since") || !e.tags.includes("category"))
+      .filter((e) => !e.documented || !e.tags.includes("category"))
       .map((e) => `${e.module}: ${e.name}`)
     expect(missing).toEqual([])
   })
@@ -80,35 +79,54 @@ describe("JSDoc", () => {
   })
 })
 
-describe("examples typecheck", () => {
-  const examples = [
-    ...publicModules().flatMap((path) => jsdocExamples(path).map((code, i) => ({ name: `${relative(src, path).replace(/\W/g, "_")}_${i}`, code }))),
-    ...codeBlocks(readFileSync(join(root, "README.md"), "utf8")).map((code, i) => ({ name: `README_${i}`, code }))
-  ]
+describe("README examples typecheck", () => {
+  const examples = codeBlocks(readFileSync(join(root, "README.md"), "utf8")).map((code, i) => ({ name: `README_${i}`, code }))
 
   it("has examples to check", () => {
-    expect(examples.length).toBeGreaterThan(30)
+    expect(examples.length).toBeGreaterThan(10)
   })
 
-  it("every ```ts block of the JSDoc and the README compiles", () => {
-    const dir = join(root, "node_modules", ".cache", "effect-authy-doc-examples")
+  it("every ```ts block of the README compiles", async () => {
+    // Under node_modules so that the examples resolve the packages; one folder per run.
+    const dir = join(root, "node_modules", ".cache", `effect-authy-readme-examples-${process.pid}`)
     rmSync(dir, { recursive: true, force: true })
     mkdirSync(dir, { recursive: true })
-    // Each example is its own module; `export {}` keeps their names apart.
-    const files = examples.map(({ code, name }) => {
-      const file = join(dir, `${name}.ts`)
-      writeFileSync(file, `${code}\nexport {}\n`)
-      return file
-    })
-    const config = ts.getParsedCommandLineOfConfigFile(join(root, "tsconfig.json"), {}, {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: () => undefined
-    })
-    const options = { ...config!.options, noUnusedLocals: false, noUnusedParameters: false, noEmit: true }
-    const program = ts.createProgram(files, options)
-    const errors = ts.getPreEmitDiagnostics(program)
-      .filter((d) => d.file !== undefined && d.file.fileName.startsWith(dir))
-      .map((d) => `${relative(dir, d.file!.fileName)}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`)
-    expect(errors).toEqual([])
-  }, 120_000)
+    try {
+      // Each example is its own module; `export {}` keeps their names apart.
+      const files = examples.map(({ code, name }) => {
+        const file = join(dir, `${name}.ts`)
+        writeFileSync(file, `${code}\nexport {}\n`)
+        return file
+      })
+      writeFileSync(
+        join(dir, "tsconfig.json"),
+        JSON.stringify({
+          extends: join(root, "tsconfig.json"),
+          compilerOptions: { noUnusedLocals: false, noUnusedParameters: false, noEmit: true },
+          include: [],
+          // The emulator's declaration of the untyped `qrcode` package, as tsconfig.json's `src` brings it in.
+          files: [...files, join(root, "src", "emulator", "core", "qrcode.d.ts")]
+        })
+      )
+      // tsc in a process of its own: a worker blocked for a minute misses vitest's heartbeats.
+      const tsc = join(root, "node_modules", "typescript", "bin", "tsc")
+      const output = await promisify(execFile)(process.execPath, [tsc, "-p", join(dir, "tsconfig.json")], {
+        encoding: "utf8",
+        maxBuffer: 16 * 1024 * 1024
+      }).then(() => "", (error: { readonly stdout?: string }) => error.stdout ?? String(error))
+      expect(output.split("\n").filter((line) => line.trim() !== "").map((line) => line.replace(dir + "/", ""))).toEqual([])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 240_000)
+})
+
+describe("docgen.json", () => {
+  it("leaves out only the private helpers, declaration files, the emulator's barrel and its bin", () => {
+    const config = JSON.parse(readFileSync(join(root, "docgen.json"), "utf8"))
+    expect(config.srcDir).toBe("src")
+    expect(config.outDir).toBe("docs")
+    expect(config.enforceVersion).toBe(true)
+    expect(config.exclude).toEqual(["src/internal/**/*.ts", "src/**/*.d.ts", "src/emulator/index.ts", "src/emulator/bin.ts"])
+  })
 })

@@ -26,12 +26,19 @@ import type { NonceStoreError } from "../NonceStore.js"
 import { VerifyService } from "./VerifyService.js"
 
 export {
+  /** @since 0.2.0 */
   layerMemory,
+  /** @since 0.2.0 */
   makeMemory,
+  /** @since 0.2.0 */
   type MemoryNonceStore,
+  /** @since 0.2.0 */
   NonceStore,
+  /** @since 0.2.0 */
   NonceStoreError,
+  /** @since 0.2.0 */
   NonceStoreErrorReason,
+  /** @since 0.2.0 */
   type NonceStoreService
 } from "../NonceStore.js"
 
@@ -42,7 +49,7 @@ export {
  * ```ts
  * import type { VerifyWebhook } from "effect-authy/verify"
  *
- * declare const rawBody: string
+ * const rawBody = "" // the body exactly as received, unparsed
  * const request: VerifyWebhook.WebhookRequest = {
  *   method: "POST",
  *   url: "https://example.com/twilio/webhook",
@@ -273,10 +280,8 @@ const readRequest = (request: WebhookRequest, method: "GET" | "POST", headers: H
  * import { Effect } from "effect"
  * import { VerifyWebhook } from "effect-authy/verify"
  *
- * declare const rawBody: string
- * declare const headers: Record<string, string>
- *
- * const event = VerifyWebhook.verify({
+ * const event = (rawBody: string, headers: Record<string, string>) =>
+ *   VerifyWebhook.verify({
  *   method: "POST",
  *   url: "https://example.com/twilio/webhook",
  *   headers,

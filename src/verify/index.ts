@@ -9,7 +9,16 @@
 /**
  * @since 0.2.0
  */
-export { ApiError, NetworkError, ServiceName, ValidationError } from "../AuthyError.js"
+export {
+  /** @since 0.2.0 */
+  ApiError,
+  /** @since 0.2.0 */
+  NetworkError,
+  /** @since 0.2.0 */
+  ServiceName,
+  /** @since 0.2.0 */
+  ValidationError
+} from "../AuthyError.js"
 
 /**
  * @since 0.2.0
@@ -59,7 +68,10 @@ export * as Verifications from "./Verifications.js"
 /**
  * @since 0.2.0
  */
-export { VerifyService } from "./VerifyService.js"
+export {
+  /** @since 0.2.0 */
+  VerifyService
+} from "./VerifyService.js"
 
 /**
  * @since 0.2.0

@@ -28,7 +28,10 @@ import * as Users from "./users.js"
  * @since 0.1.0
  * @category models
  */
-export type { Message }
+export type {
+  /** @since 0.1.0 */
+  Message
+}
 
 /**
  * A OneTouch callback target and a delivery of one. Re-exported from the
@@ -37,7 +40,12 @@ export type { Message }
  * @since 0.1.0
  * @category models
  */
-export type { CallbackTarget, Delivery }
+export type {
+  /** @since 0.1.0 */
+  CallbackTarget,
+  /** @since 0.1.0 */
+  Delivery
+}
 
 /**
  * Where an application's OneTouch callbacks go: `url` (empty to stop

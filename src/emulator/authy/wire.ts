@@ -14,7 +14,10 @@ import { type Dialect, json, type Reply } from "../core/dialect.js"
  * @since 0.1.0
  * @category models
  */
-export type { Reply }
+export type {
+  /** @since 0.1.0 */
+  Reply
+}
 
 /**
  * A reply from a body written out by hand (key order as given).
@@ -22,7 +25,10 @@ export type { Reply }
  * @since 0.1.0
  * @category constructors
  */
-export { json }
+export {
+  /** @since 0.1.0 */
+  json
+}
 
 /**
  * A 200 success: the body, then `"success":true`.
