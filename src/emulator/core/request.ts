@@ -61,14 +61,26 @@ export const firstHeader = (value: string | ReadonlyArray<string> | undefined): 
 }
 
 /**
+ * Where a request keeps its parsed URL, so that the fronts, the faults and
+ * the recovery parse it once between them.
+ *
+ * @since 0.3.0
+ * @category paths
+ */
+export const parsedUrl: unique symbol = Symbol.for("effect-authy/emulator/parsedUrl")
+
+/**
  * The URL of a request, resolved against a placeholder origin: only its path
- * and query are read.
+ * and query are read. Parsed once per request (and again only for a request
+ * whose URL was changed, which is a new request object).
  *
  * @since 0.2.0
  * @category paths
  */
-export const urlOf = (request: HttpServerRequest.HttpServerRequest): URL =>
-  new URL(request.url, "http://emulator.invalid")
+export const urlOf = (request: HttpServerRequest.HttpServerRequest): URL => {
+  const holder = request as HttpServerRequest.HttpServerRequest & { [parsedUrl]?: URL }
+  return holder[parsedUrl] ??= new URL(request.url, "http://emulator.invalid")
+}
 
 /**
  * Whether a path belongs to the control API, which faults never touch.
