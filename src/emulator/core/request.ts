@@ -83,6 +83,25 @@ export const urlOf = (request: HttpServerRequest.HttpServerRequest): URL => {
 }
 
 /**
+ * Where a request read by the emulator's own server keeps its body.
+ *
+ * @since 0.3.0
+ * @category bodies
+ */
+export const readBody: unique symbol = Symbol.for("effect-authy/emulator/readBody")
+
+/**
+ * The body of a request as the emulator's server already read it, or
+ * `undefined` (another server, or a body refused or cut off): then it is
+ * read through `request.text`. Saves the fronts an effect per request.
+ *
+ * @since 0.3.0
+ * @category bodies
+ */
+export const bodyRead = (request: HttpServerRequest.HttpServerRequest): string | undefined =>
+  (request as HttpServerRequest.HttpServerRequest & { readonly [readBody]?: string })[readBody]
+
+/**
  * Whether a path belongs to the control API, which faults never touch.
  *
  * @since 0.2.0

@@ -27,12 +27,12 @@ import type * as Multipart from "@effect/platform/Multipart"
 import type * as Path from "@effect/platform/Path"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as NodeMultipart from "@effect/platform-node/NodeMultipart"
-import { Cause, Chunk, Effect, Inspectable, Option, Runtime, type Scope, Stream } from "effect"
+import { Cause, Chunk, Context, Effect, Exit, type Fiber, Inspectable, Option, Runtime, type Scope, Stream } from "effect"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import { type Dialect, respond } from "./dialect.js"
-import { parsedUrl, urlOf } from "./request.js"
+import { parsedUrl, readBody, urlOf } from "./request.js"
 
 /**
  * The largest request body read, 1 MiB: far above any Authy or Twilio
@@ -168,11 +168,19 @@ class NodeRequest extends Inspectable.Class implements HttpServerRequest.HttpSer
       : Effect.fail(this.fail(body._tag === "Unread" ? "the body is larger than the cap" : body.description))
   }
 
+  private decoded: string | undefined = undefined
+
+  /** The body as text, decoded once; `undefined` when it was not read (see `bodyRead`). */
+  get [readBody](): string | undefined {
+    return this.body._tag === "Read" ? (this.decoded ??= this.body.bytes.toString("utf8")) : undefined
+  }
+
   get text(): Effect.Effect<string, HttpServerError.RequestError> {
+    const text = this[readBody]
     const body = this.body
-    return body._tag === "Read"
-      ? Effect.succeed(body.bytes.toString("utf8"))
-      : Effect.fail(this.fail(body._tag === "Unread" ? "the body is larger than the cap" : body.description))
+    return text !== undefined
+      ? Effect.succeed(text)
+      : Effect.fail(this.fail(body._tag === "Failed" ? body.description : "the body is larger than the cap"))
   }
 
   get json(): Effect.Effect<unknown, HttpServerError.RequestError> {
@@ -235,13 +243,20 @@ class NodeRequest extends Inspectable.Class implements HttpServerRequest.HttpSer
   }
 }
 
+const empty = Buffer.alloc(0)
+
 /**
  * Reads a body up to the cap, then calls `done` once. A body past the cap
  * stops being read and its connection is closed after the answer (the
  * client is still sending it).
  */
-const readBody = (request: IncomingMessage, response: ServerResponse, done: (body: Body) => void): void => {
+const readNodeBody = (request: IncomingMessage, response: ServerResponse, done: (body: Body) => void): void => {
   if (declaresTooLarge(request.headers)) return done({ _tag: "Unread" })
+  // Without a length or a chunked encoding there is no body (RFC 9112 §6.3): nothing to wait for.
+  const length = request.headers["content-length"]
+  if ((length === undefined || length === "0") && request.headers["transfer-encoding"] === undefined) {
+    return done({ _tag: "Read", bytes: empty })
+  }
   const chunks: Array<Buffer> = []
   let size = 0
   let finished = false
@@ -305,26 +320,25 @@ const writeStream = (res: ServerResponse, stream: Stream.Stream<Uint8Array, unkn
 
 /**
  * Writes a response: status and headers at once, then the body with the
- * same `end` (one write for the bodies the emulator answers); streamed
- * bodies are written as they come. Nothing is written to a response that
- * was already ended (a fault that cut the connection).
+ * same `end` (one write for the bodies the emulator answers). A streamed
+ * body is answered as the effect that writes it as it comes. Nothing is
+ * written to a response that was already ended (a fault that cut the
+ * connection).
  */
 const writeResponse = (
   request: HttpServerRequest.HttpServerRequest,
   res: ServerResponse,
   response: HttpServerResponse.HttpServerResponse
-): Effect.Effect<void> => {
-  if (res.writableEnded || res.destroyed) return Effect.void
+): Effect.Effect<void> | undefined => {
+  if (res.writableEnded || res.destroyed) return undefined
   res.writeHead(response.status, response.statusText, headersOf(response))
   const body = response.body
-  if (request.method === "HEAD") return Effect.sync(() => void res.end())
+  if (request.method === "HEAD") return void res.end()
   switch (body._tag) {
     case "Empty":
-      res.end()
-      return Effect.void
+      return void res.end()
     case "Uint8Array":
-      res.end(body.body)
-      return Effect.void
+      return void res.end(body.body)
     case "Raw": {
       const raw = body.body
       if (typeof raw === "object" && raw !== null && "pipe" in raw && typeof raw.pipe === "function") {
@@ -333,8 +347,7 @@ const writeResponse = (
           Effect.catchAllCause(abort(res))
         )
       }
-      res.end(raw as string | Uint8Array)
-      return Effect.void
+      return void res.end(raw as string | Uint8Array)
     }
     case "FormData":
       return Effect.tryPromise(async (signal) => {
@@ -346,6 +359,18 @@ const writeResponse = (
     case "Stream":
       return writeStream(res, body.stream)
   }
+}
+
+/**
+ * What is left when the app failed after all (it never fails; only a defect
+ * in a finalizer could get here): a bare 500, and the cause logged. An
+ * interruption (the client went away) writes nothing.
+ */
+const failed = (res: ServerResponse, cause: Cause.Cause<unknown>): Effect.Effect<void> | undefined => {
+  if (Cause.isInterruptedOnly(cause)) return undefined
+  if (!res.headersSent) res.writeHead(500)
+  if (!res.writableEnded) res.end()
+  return Effect.logError("Emulator request failed", cause)
 }
 
 // ---------------------------------------------------------------------------
@@ -369,7 +394,10 @@ const formatHost = (host: string) => (host.includes(":") ? `[${host}]` : host)
 
 /**
  * The Node request listener running `app`: one fiber per request, started
- * once the body is read, interrupted if the client goes away first.
+ * once the body is read, with the request in its context from the start (no
+ * `provideService` per request). The response is written as soon as the
+ * fiber ends; a streamed body gets a fiber of its own. Either fiber is
+ * interrupted if the client goes away first.
  */
 const handlerOf = <R>(
   app: Effect.Effect<HttpServerResponse.HttpServerResponse, never, R | HttpServerRequest.HttpServerRequest>,
@@ -377,14 +405,18 @@ const handlerOf = <R>(
 ) => {
   const runFork = Runtime.runFork(runtime)
   return (source: IncomingMessage, res: ServerResponse): void =>
-    readBody(source, res, (body) => {
+    readNodeBody(source, res, (body) => {
       const request = new NodeRequest(source, res, body)
-      const fiber = runFork(
-        Effect.flatMap(
-          Effect.provideService(app, HttpServerRequest.HttpServerRequest, request),
-          (response) => writeResponse(request, res, response)
-        )
+      const context = Context.add(runtime.context, HttpServerRequest.HttpServerRequest, request)
+      const main = Runtime.runFork(
+        Runtime.make({ context, fiberRefs: runtime.fiberRefs, runtimeFlags: runtime.runtimeFlags }),
+        app
       )
+      let fiber: Fiber.RuntimeFiber<unknown> = main
+      main.addObserver((exit) => {
+        const rest = Exit.isSuccess(exit) ? writeResponse(request, res, exit.value) : failed(res, exit.cause)
+        if (rest !== undefined) fiber = runFork(rest)
+      })
       res.on("close", () => {
         if (!res.writableEnded) fiber.unsafeInterruptAsFork(HttpServerError.clientAbortFiberId)
       })
