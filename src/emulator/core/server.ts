@@ -63,10 +63,12 @@ const declaresTooLarge = (headers: Readonly<Record<string, string | ReadonlyArra
  * cut off at the cap, and its connection closed.
  */
 const limitBody = <E, R>(dialectOf: DialectOf, app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
-  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-    declaresTooLarge(request.headers)
+  Effect.contextWithEffect((context: Context.Context<HttpServerRequest.HttpServerRequest>) => {
+    const request = Context.get(context, HttpServerRequest.HttpServerRequest)
+    return declaresTooLarge(request.headers)
       ? Effect.succeed(respond(dialectOf(request).tooLarge("the body is larger than 1 MiB")))
-      : app)
+      : app
+  })
 
 const isRouteNotFound = (error: unknown): boolean =>
   typeof error === "object" && error !== null && "_tag" in error && error._tag === "RouteNotFound"
