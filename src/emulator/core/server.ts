@@ -322,7 +322,7 @@ const writeStream = (res: ServerResponse, stream: Stream.Stream<Uint8Array, unkn
 
 /**
  * Writes a response: status and headers at once, then the body with the
- * same `end` (one write for the bodies the emulator answers). A streamed
+ * same `end`, the head and a whole body in one chunk (one write). A streamed
  * body is answered as the effect that writes it as it comes. Nothing is
  * written to a response that was already ended (a fault that cut the
  * connection).
@@ -340,7 +340,8 @@ const writeResponse = (
     case "Empty":
       return void res.end()
     case "Uint8Array":
-      return void res.end(body.body)
+      // As latin1 text, byte for byte: Node then sends the head and the body as one chunk, in one write.
+      return void res.end(Buffer.from(body.body.buffer, body.body.byteOffset, body.body.byteLength).toString("latin1"), "latin1")
     case "Raw": {
       const raw = body.body
       if (typeof raw === "object" && raw !== null && "pipe" in raw && typeof raw.pipe === "function") {
