@@ -83,7 +83,7 @@ const concurrency = 64
 
 const settingsOf = (options: Options) =>
   options.quick
-    ? { rounds: 3, requests: 5_000, warmupRequests: 2_000, concurrency }
+    ? { rounds: 3, requests: 4_000, warmupRequests: 1_500, concurrency }
     : { rounds: 5, requests: 20_000, warmupRequests: 5_000, concurrency }
 
 const load = async (server: Running, cell: Cell, settings: ReturnType<typeof settingsOf>): Promise<LoadResult> => {
@@ -113,7 +113,7 @@ const spreadOf = (values: ReadonlyArray<number>): Spread => ({
 const measureMemory = async (quick: boolean): Promise<MemoryResult | { readonly error: string }> => {
   const outcome = await runForResult<MemoryResult>("bench/emulator/memory.ts", {
     prefix: resultPrefix,
-    env: { EMUBENCH_USERS: quick ? "5000" : "20000" },
+    env: { EMUBENCH_USERS: quick ? "3000" : "20000" },
     nodeArgs: ["--expose-gc"],
     timeoutMs: 300_000
   })
@@ -151,14 +151,25 @@ export const runEmulatorBench = async (options: Options): Promise<EmulatorBenchR
   const emulator = await start("bench/emulator/emulator-server.ts", [])
   const temp = makeTempDir("emulator")
   let baseline: Running | undefined
-  try {
+  /**
+   * Every round starts from an emptied emulator (OneTouch create stores what
+   * it creates), with its user and approval made again and the baseline
+   * restarted on the new answers.
+   */
+  const prepareRound = async (round: number): Promise<ReadonlyArray<Cell>> => {
     const cells = await prepareCells(emulator.url)
-    const recordedFile = join(temp.path, "recorded.json")
+    const recordedFile = join(temp.path, `recorded-${round}.json`)
     writeFileSync(recordedFile, JSON.stringify(await record(emulator.url, cells)))
+    baseline?.stop()
     baseline = await start("bench/emulator/baseline.ts", [recordedFile])
-    const servers = { emulator, baseline }
+    return cells
+  }
+  try {
+    let cells: ReadonlyArray<Cell> = []
     const results = new Map<string, Array<{ emulator: LoadResult; baseline: LoadResult }>>()
     for (let round = 0; round < settings.rounds; round++) {
+      cells = await prepareRound(round)
+      const servers = { emulator, baseline: baseline! }
       for (const cell of cells) {
         // The order alternates, so that neither server always runs first (on a warmer or cooler machine).
         const order = (round + cells.indexOf(cell)) % 2 === 0 ? ["emulator", "baseline"] as const : ["baseline", "emulator"] as const
@@ -188,7 +199,7 @@ export const runEmulatorBench = async (options: Options): Promise<EmulatorBenchR
       }]
     })
     emulator.stop()
-    baseline.stop()
+    baseline?.stop()
     const memory = await measureMemory(options.quick)
     return { machine, settings, rows, memory, verdicts: verdictsOf(rows, memory), failures }
   } finally {
@@ -207,7 +218,7 @@ export const renderEmulatorBench = (result: EmulatorBenchResult): string => {
     `The emulator (\`Emulator.layer\`, its own process) against a minimal \`node:http\` server (its own process) ` +
     `answering the emulator's own bodies byte for byte, both loaded by an undici keep-alive pool at c=${settings.concurrency} ` +
     `from a third process: ${settings.rounds} interleaved rounds of ${settings.requests} requests after ` +
-    `${settings.warmupRequests} of warm-up. Ratios are taken within each round; shown as median (min–max over the rounds). ` +
+    `${settings.warmupRequests} of warm-up, each round on an emptied emulator with one user and one approval request. Ratios are taken within each round; shown as median (min–max over the rounds). ` +
     `A target holds only when its whole spread clears the goal.`,
     "",
     `Machine: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}, load average ${format(machine.loadAverage)} at start, ${machine.date}.`,
