@@ -9,11 +9,12 @@
  */
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import { Effect, Either } from "effect"
+import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { Context as EffectContext, Effect, Either } from "effect"
 import { respond } from "../core/dialect.js"
 import * as Params from "../core/params.js"
-import { baseUrlOf, firstHeader, Refused, RequestScope, type Scope, urlOf } from "../core/request.js"
-import { type AppState, EmulatorState } from "./State.js"
+import { baseUrlOf, bodyRead, firstHeader, Refused, RequestScope, type Scope, urlOf } from "../core/request.js"
+import { type AppState, EmulatorState, type Service } from "./State.js"
 import * as Stats from "./stats.js"
 import * as Wire from "./wire.js"
 
@@ -62,6 +63,12 @@ export const apiKeyOf = (
 ): string | undefined =>
   firstHeader(request.headers["x-authy-api-key"]) ?? (params === undefined ? undefined : Params.string(params, "api_key"))
 
+/** The merged parameters of a body already read, or the 400 refusing them. */
+const parse = (request: HttpServerRequest.HttpServerRequest, body: string): Either.Either<Params.Params, Refused> => {
+  const parsed = Params.fromRequest(urlOf(request).searchParams, body, firstHeader(request.headers["content-type"]))
+  return parsed instanceof Params.MalformedBody ? Either.left(new Refused(Wire.badRequest(parsed.reason))) : Either.right(parsed)
+}
+
 /**
  * The merged parameters of a request; refused with 400 when the body is
  * malformed, unreadable or past the parser's limits.
@@ -70,36 +77,40 @@ export const apiKeyOf = (
  * @category parameters
  */
 export const paramsOf = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Params.Params, Refused> =>
-  request.text.pipe(
-    Effect.mapError(() => new Refused(Wire.badRequest("unreadable body"))),
-    Effect.flatMap((body) => {
-      const search = urlOf(request).searchParams
-      const parsed = Params.fromRequest(search, body, firstHeader(request.headers["content-type"]))
-      return parsed instanceof Params.MalformedBody
-        ? Effect.fail(new Refused(Wire.badRequest(parsed.reason)))
-        : Effect.succeed(parsed)
-    })
+  Effect.flatMap(
+    Effect.mapError(request.text, () => new Refused(Wire.badRequest("unreadable body"))),
+    (body) => parse(request, body)
   )
+
+const scopeOf = (
+  request: HttpServerRequest.HttpServerRequest,
+  state: Service,
+  params: Either.Either<Params.Params, Refused>
+): Scope => {
+  const apiKey = apiKeyOf(request, Either.getOrUndefined(params))
+  const tenant = apiKey !== undefined && state.apiKeys.includes(apiKey) ? apiKey : undefined
+  return { dialect: Wire.dialect, tenant, params }
+}
 
 /**
  * What the emulator reads of an Authy request before routing it: its
  * parameters (or why they were refused) and, as its tenant, its API key when
  * the emulator serves it (read from the header alone when the parameters
- * were refused).
+ * were refused). A body the server has already read is parsed at once,
+ * without an effect per step: this runs on every request.
  *
  * @since 0.2.0
  * @category parameters
  */
-export const scope: Effect.Effect<Scope, never, EmulatorState | HttpServerRequest.HttpServerRequest> = Effect.gen(
-  function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const state = yield* EmulatorState
-    const params = yield* Effect.either(paramsOf(request))
-    const apiKey = apiKeyOf(request, Either.getOrUndefined(params))
-    const tenant = apiKey !== undefined && state.apiKeys.includes(apiKey) ? apiKey : undefined
-    return { dialect: Wire.dialect, tenant, params }
-  }
-)
+export const scope: Effect.Effect<Scope, never, EmulatorState | HttpServerRequest.HttpServerRequest> = Effect
+  .contextWithEffect((context: EffectContext.Context<EmulatorState | HttpServerRequest.HttpServerRequest>) => {
+    const request = EffectContext.get(context, HttpServerRequest.HttpServerRequest)
+    const state = EffectContext.get(context, EmulatorState)
+    const body = bodyRead(request)
+    return body === undefined
+      ? Effect.map(Effect.either(paramsOf(request)), (params) => scopeOf(request, state, params))
+      : Effect.succeed(scopeOf(request, state, parse(request, body)))
+  })
 
 /**
  * The options of {@link handler}.
@@ -122,27 +133,29 @@ export interface HandlerOptions {
 export const handler = (
   f: (context: Context) => Wire.Reply,
   options: HandlerOptions = { countApiCall: true }
-) =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const input = yield* RequestScope
-    const params = yield* input.params
+): Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  never,
+  HttpServerRequest.HttpServerRequest | RequestScope | HttpRouter.RouteContext | EmulatorState
+> =>
+  Effect.contextWithEffect((
+    context: EffectContext.Context<
+      HttpServerRequest.HttpServerRequest | RequestScope | HttpRouter.RouteContext | EmulatorState
+    >
+  ) => {
+    const input = EffectContext.get(context, RequestScope)
+    if (Either.isLeft(input.params)) return Effect.succeed(respond(input.params.left.reply))
+    const params = input.params.right
     const key = input.tenant
-    if (key === undefined) return respond(Wire.invalidApiKey)
-    const path = yield* HttpRouter.params
-    const state = yield* EmulatorState
-    const baseUrl = baseUrlOf(request)
-    const reply = yield* state.use(key, (app, now) => {
+    if (key === undefined) return Effect.succeed(respond(Wire.invalidApiKey))
+    const path = EffectContext.get(context, HttpRouter.RouteContext).params
+    const baseUrl = baseUrlOf(EffectContext.get(context, HttpServerRequest.HttpServerRequest))
+    const reply = EffectContext.get(context, EmulatorState).use(key, (app, now) => {
       if (options.countApiCall) {
         app.counters.apiCalls += 1
         Stats.record(app, now, "apiCalls")
       }
       return f({ app, now, params, path, baseUrl })
     })
-    return respond(reply)
-  }).pipe(
-    Effect.catchTags({
-      Refused: (refused) => Effect.succeed(respond(refused.reply)),
-      UnknownApiKey: () => Effect.succeed(respond(Wire.invalidApiKey))
-    })
-  )
+    return Effect.match(reply, { onFailure: () => respond(Wire.invalidApiKey), onSuccess: respond })
+  })

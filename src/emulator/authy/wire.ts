@@ -47,7 +47,19 @@ export const ok = (body: Readonly<Record<string, unknown>>): Reply => json(200, 
  * @category constructors
  */
 export const encoded = <A, I extends Readonly<Record<string, unknown>>>(schema: Schema.Schema<A, I>, value: A): Reply =>
-  ok(Schema.encodeSync(schema)(value))
+  ok(encoderOf(schema)(value))
+
+/** One encoder per schema, built on first use: building one costs more than most encodings. */
+const encoders = new WeakMap<object, (value: unknown) => unknown>()
+
+const encoderOf = <A, I>(schema: Schema.Schema<A, I>): (value: A) => I => {
+  let encoder = encoders.get(schema)
+  if (encoder === undefined) {
+    encoder = Schema.encodeSync(schema) as (value: unknown) => unknown
+    encoders.set(schema, encoder)
+  }
+  return encoder as (value: A) => I
+}
 
 /**
  * Authy's usual error body:

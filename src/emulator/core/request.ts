@@ -61,14 +61,45 @@ export const firstHeader = (value: string | ReadonlyArray<string> | undefined): 
 }
 
 /**
+ * Where a request keeps its parsed URL, so that the fronts, the faults and
+ * the recovery parse it once between them.
+ *
+ * @since 0.3.0
+ * @category paths
+ */
+export const parsedUrl: unique symbol = Symbol.for("effect-authy/emulator/parsedUrl")
+
+/**
  * The URL of a request, resolved against a placeholder origin: only its path
- * and query are read.
+ * and query are read. Parsed once per request (and again only for a request
+ * whose URL was changed, which is a new request object).
  *
  * @since 0.2.0
  * @category paths
  */
-export const urlOf = (request: HttpServerRequest.HttpServerRequest): URL =>
-  new URL(request.url, "http://emulator.invalid")
+export const urlOf = (request: HttpServerRequest.HttpServerRequest): URL => {
+  const holder = request as HttpServerRequest.HttpServerRequest & { [parsedUrl]?: URL }
+  return holder[parsedUrl] ??= new URL(request.url, "http://emulator.invalid")
+}
+
+/**
+ * Where a request read by the emulator's own server keeps its body.
+ *
+ * @since 0.3.0
+ * @category bodies
+ */
+export const readBody: unique symbol = Symbol.for("effect-authy/emulator/readBody")
+
+/**
+ * The body of a request as the emulator's server already read it, or
+ * `undefined` (another server, or a body refused or cut off): then it is
+ * read through `request.text`. Saves the fronts an effect per request.
+ *
+ * @since 0.3.0
+ * @category bodies
+ */
+export const bodyRead = (request: HttpServerRequest.HttpServerRequest): string | undefined =>
+  (request as HttpServerRequest.HttpServerRequest & { readonly [readBody]?: string })[readBody]
 
 /**
  * Whether a path belongs to the control API, which faults never touch.

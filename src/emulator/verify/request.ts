@@ -9,12 +9,22 @@
  */
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import { Effect, Either } from "effect"
+import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { Context as EffectContext, Effect, Either } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { type Reply, respond } from "../core/dialect.js"
 import * as Params from "../core/params.js"
-import { baseUrlOf, firstHeader, isControlPath, Refused, type Scope, RequestScope, urlOf } from "../core/request.js"
-import { type Account, type Credentials, VerifyState } from "./State.js"
+import {
+  baseUrlOf,
+  bodyRead,
+  firstHeader,
+  isControlPath,
+  Refused,
+  RequestScope,
+  type Scope,
+  urlOf
+} from "../core/request.js"
+import { type Account, type Credentials, type Service, VerifyState } from "./State.js"
 import * as Wire from "./wire.js"
 
 const basic = (request: HttpServerRequest.HttpServerRequest): string | undefined => {
@@ -63,37 +73,48 @@ export const accountOf = (
   )
 }
 
+/** The parameters of a body already read, or the 400 refusing them. */
+const parse = (request: HttpServerRequest.HttpServerRequest, body: string): Either.Either<Params.Params, Refused> => {
+  const url = urlOf(request)
+  const contentType = firstHeader(request.headers["content-type"])
+  const parsed = isControlPath(url.pathname)
+    ? Params.fromRequest(url.searchParams, body, contentType)
+    : Params.fromForm(url.searchParams, body, contentType)
+  return parsed instanceof Params.MalformedBody
+    ? Either.left(new Refused(Wire.dialect.badRequest(parsed.reason)))
+    : Either.right(parsed)
+}
+
 const paramsOf = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Params.Params, Refused> =>
-  request.text.pipe(
-    Effect.mapError(() => new Refused(Wire.dialect.badRequest("unreadable body"))),
-    Effect.flatMap((body) => {
-      const url = urlOf(request)
-      const contentType = firstHeader(request.headers["content-type"])
-      const parsed = isControlPath(url.pathname)
-        ? Params.fromRequest(url.searchParams, body, contentType)
-        : Params.fromForm(url.searchParams, body, contentType)
-      return parsed instanceof Params.MalformedBody
-        ? Effect.fail(new Refused(Wire.dialect.badRequest(parsed.reason)))
-        : Effect.succeed(parsed)
-    })
+  Effect.flatMap(
+    Effect.mapError(request.text, () => new Refused(Wire.dialect.badRequest("unreadable body"))),
+    (body) => parse(request, body)
   )
+
+const scopeOf = (
+  request: HttpServerRequest.HttpServerRequest,
+  state: Service,
+  params: Either.Either<Params.Params, Refused>
+): Scope => ({ dialect: Wire.dialect, tenant: accountOf(request, state.accounts)?.accountSid, params })
 
 /**
  * What the emulator reads of a Twilio request before routing it: its
  * parameters (or why they were refused) and, as its tenant, the SID of the
- * account its credentials name.
+ * account its credentials name. A body the server has already read is
+ * parsed at once, without an effect per step.
  *
  * @since 0.2.0
  * @category front
  */
-export const scope: Effect.Effect<Scope, never, VerifyState | HttpServerRequest.HttpServerRequest> = Effect.gen(
-  function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const state = yield* VerifyState
-    const params = yield* Effect.either(paramsOf(request))
-    return { dialect: Wire.dialect, tenant: accountOf(request, state.accounts)?.accountSid, params }
-  }
-)
+export const scope: Effect.Effect<Scope, never, VerifyState | HttpServerRequest.HttpServerRequest> = Effect
+  .contextWithEffect((context: EffectContext.Context<VerifyState | HttpServerRequest.HttpServerRequest>) => {
+    const request = EffectContext.get(context, HttpServerRequest.HttpServerRequest)
+    const state = EffectContext.get(context, VerifyState)
+    const body = bodyRead(request)
+    return body === undefined
+      ? Effect.map(Effect.either(paramsOf(request)), (params) => scopeOf(request, state, params))
+      : Effect.succeed(scopeOf(request, state, parse(request, body)))
+  })
 
 /**
  * What a handler is given.
@@ -119,16 +140,27 @@ export interface Context {
  * @since 0.2.0
  * @category handlers
  */
-export const handler = (f: (context: Context) => Reply) =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const scope = yield* RequestScope
-    if (scope.tenant === undefined) return respond(Wire.unauthorized)
-    if (Either.isLeft(scope.params)) return respond(scope.params.left.reply)
+export const handler = (
+  f: (context: Context) => Reply
+): Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  never,
+  HttpServerRequest.HttpServerRequest | RequestScope | HttpRouter.RouteContext | VerifyState
+> =>
+  Effect.contextWithEffect((
+    context: EffectContext.Context<
+      HttpServerRequest.HttpServerRequest | RequestScope | HttpRouter.RouteContext | VerifyState
+    >
+  ) => {
+    const scope = EffectContext.get(context, RequestScope)
+    if (scope.tenant === undefined) return Effect.succeed(respond(Wire.unauthorized))
+    if (Either.isLeft(scope.params)) return Effect.succeed(respond(scope.params.left.reply))
     const params = scope.params.right
-    const path = yield* HttpRouter.params
-    const state = yield* VerifyState
-    const baseUrl = baseUrlOf(request)
-    const reply = yield* state.use(scope.tenant, (account, now) => f({ account, now, params, path, baseUrl }))
-    return respond(reply)
-  }).pipe(Effect.catchTag("UnknownAccount", () => Effect.succeed(respond(Wire.unauthorized))))
+    const path = EffectContext.get(context, HttpRouter.RouteContext).params
+    const baseUrl = baseUrlOf(EffectContext.get(context, HttpServerRequest.HttpServerRequest))
+    const reply = EffectContext.get(context, VerifyState).use(
+      scope.tenant,
+      (account, now) => f({ account, now, params, path, baseUrl })
+    )
+    return Effect.match(reply, { onFailure: () => respond(Wire.unauthorized), onSuccess: respond })
+  })
