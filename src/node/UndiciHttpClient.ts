@@ -77,9 +77,22 @@ export const make = (dispatcher: Undici.Dispatcher, options: Options = {}): Http
 }
 
 /**
+ * At most this many sockets per origin unless `agent.connections` says
+ * otherwise. undici's own default is no limit: a burst of 10,000 calls (say,
+ * pending `OneTouch.awaitApproval` waits polling together) would open 10,000
+ * sockets, past the usual limit of 1,024 open files, each holding its buffers
+ * and TLS state. 64 keep-alive sockets carry 64 requests at once, which at
+ * Authy's round trip of tens of milliseconds is well over a thousand requests
+ * a second, beyond what one API key is allowed; further requests wait in
+ * undici's queue, at the cost of the request alone.
+ */
+const defaultConnections = 64
+
+/**
  * The client on an undici `Agent` of its own, with the agent's options
- * (`connections`, `pipelining`, `keepAliveTimeout`, `connect.ca`…). The agent
- * is closed when the layer is released.
+ * (`connections`, `pipelining`, `keepAliveTimeout`, `connect.ca`…);
+ * `connections` defaults to 64 sockets per origin, rather than undici's
+ * unlimited. The agent is closed when the layer is released.
  *
  * @since 0.1.0
  * @category layers
@@ -101,7 +114,7 @@ export const layerWith = (
     HttpClient.HttpClient,
     Effect.map(
       Effect.acquireRelease(
-        Effect.sync(() => new Undici.Agent(options.agent)),
+        Effect.sync(() => new Undici.Agent({ connections: defaultConnections, ...options.agent })),
         (agent) => Effect.promise(() => agent.destroy())
       ),
       (agent) => make(agent, options)
@@ -109,8 +122,9 @@ export const layerWith = (
   )
 
 /**
- * The client on an undici `Agent` of its own with undici's defaults
- * (keep-alive, no limit on connections, no pipelining).
+ * The client on an undici `Agent` of its own: keep-alive, at most 64
+ * connections per origin (further requests wait in undici's queue), no
+ * pipelining.
  *
  * @since 0.1.0
  * @category layers
