@@ -101,3 +101,22 @@ export const appDetailsBody = json({
 })
 
 export const notFoundBody = json({ message: "Not found.", success: false, errors: {}, error_code: "60000" })
+
+const approvalPrefix = "/onetouch/json/approval_requests/"
+
+/** The stub's answer to a request: status and body. */
+export const answer = (method: string, url: string): readonly [number, Buffer] => {
+  const path = url.split("?", 1)[0] ?? ""
+  if (method === "POST") {
+    if (path === "/protected/json/users/new") return [200, createUserBody]
+    if (path.startsWith("/onetouch/json/users/") && path.endsWith("/approval_requests")) return [200, approvalCreatedBody]
+    if (path === "/protected/json/phones/verification/start") return [200, phoneStartBody]
+    return [404, notFoundBody]
+  }
+  if (path.startsWith("/protected/json/verify/")) return [200, verifyBody]
+  if (path.startsWith("/protected/json/users/") && path.endsWith("/status")) return [200, statusBody]
+  if (path.startsWith("/protected/json/sms/")) return [200, smsBody]
+  if (path === "/protected/json/app/details") return [200, appDetailsBody]
+  if (path.startsWith(approvalPrefix)) return [200, pendingApprovalBody(path.slice(approvalPrefix.length))]
+  return [404, notFoundBody]
+}

@@ -11,35 +11,7 @@ import { readFileSync } from "node:fs"
 import * as http from "node:http"
 import * as https from "node:https"
 import type { AddressInfo } from "node:net"
-import {
-  appDetailsBody,
-  approvalCreatedBody,
-  createUserBody,
-  notFoundBody,
-  pendingApprovalBody,
-  phoneStartBody,
-  smsBody,
-  statusBody,
-  verifyBody
-} from "./bodies.js"
-
-const approvalPrefix = "/onetouch/json/approval_requests/"
-
-const answer = (method: string, url: string): readonly [number, Buffer] => {
-  const path = url.split("?", 1)[0] ?? ""
-  if (method === "POST") {
-    if (path === "/protected/json/users/new") return [200, createUserBody]
-    if (path.startsWith("/onetouch/json/users/") && path.endsWith("/approval_requests")) return [200, approvalCreatedBody]
-    if (path === "/protected/json/phones/verification/start") return [200, phoneStartBody]
-    return [404, notFoundBody]
-  }
-  if (path.startsWith("/protected/json/verify/")) return [200, verifyBody]
-  if (path.startsWith("/protected/json/users/") && path.endsWith("/status")) return [200, statusBody]
-  if (path.startsWith("/protected/json/sms/")) return [200, smsBody]
-  if (path === "/protected/json/app/details") return [200, appDetailsBody]
-  if (path.startsWith(approvalPrefix)) return [200, pendingApprovalBody(path.slice(approvalPrefix.length))]
-  return [404, notFoundBody]
-}
+import { answer } from "./bodies.js"
 
 const respond = (request: http.IncomingMessage, response: http.ServerResponse) => {
   const [status, body] = answer(request.method ?? "GET", request.url ?? "/")
