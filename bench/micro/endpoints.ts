@@ -6,7 +6,9 @@
  * `JSON.parse`), as raw undici's `request` would. CPU microseconds per call,
  * at concurrency 64.
  *
- *   npx tsx bench/micro/endpoints.ts [calls] [operation...] [--profile=FILE]
+ *   npx tsx bench/micro/endpoints.ts [calls] [operation...] [--rounds=5] [--profile=FILE]
+ *
+ * Each figure is the lowest of the rounds.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as Undici from "@effect/platform-node/Undici"
@@ -88,22 +90,29 @@ const measure = async (call: () => Promise<unknown>): Promise<number> => {
   return (used.user + used.system) / calls
 }
 
+const rounds = Number(args.find((a) => a.startsWith("--rounds="))?.slice("--rounds=".length) ?? 5)
+const best = new Map<Operation, { floor: number; ours: number }>()
 const session = profileFile === undefined ? undefined : new Session()
-for (let round = 0; round < 2; round++) {
+// The lowest of several rounds: on a shared machine, other work only ever adds.
+for (let round = 0; round < rounds; round++) {
   if (round === 1 && session !== undefined) {
     session.connect()
     await session.post("Profiler.enable")
     await session.post("Profiler.start")
   }
   for (const operation of operations) {
-    const ours = (() => {
-      const program = programs[operation]
-      return () => runtime.runPromise(program())
-    })()
+    const program = programs[operation]
     const floorMicros = await measure(floor(operation))
-    const oursMicros = await measure(ours)
-    console.log(`${operation.padEnd(16)} floor ${floorMicros.toFixed(1).padStart(6)} µs  effect-authy ${oursMicros.toFixed(1).padStart(6)} µs  (+${(oursMicros - floorMicros).toFixed(1)} µs)`)
+    const oursMicros = await measure(() => runtime.runPromise(program()))
+    const previous = best.get(operation)
+    best.set(operation, {
+      floor: Math.min(previous?.floor ?? Infinity, floorMicros),
+      ours: Math.min(previous?.ours ?? Infinity, oursMicros)
+    })
   }
+}
+for (const [operation, { floor, ours }] of best) {
+  console.log(`${operation.padEnd(16)} floor ${floor.toFixed(1).padStart(6)} µs  effect-authy ${ours.toFixed(1).padStart(6)} µs  (+${(ours - floor).toFixed(1)} µs)`)
 }
 if (session !== undefined && profileFile !== undefined) {
   const { profile } = await session.post("Profiler.stop")
