@@ -15,7 +15,9 @@ import { type Server, startStub } from "./lib/targets.js"
 import { runPaired } from "./paired.js"
 import type { HeapResult, Results } from "./report/results.js"
 
-const log = (message: string) => process.stderr.write(`[bench] ${message}\n`)
+const started = performance.now()
+const log = (message: string) =>
+  process.stderr.write(`[bench] ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s  ${message}\n`)
 
 const inputFor = (config: BenchConfig, server: Server): DriverInput => ({
   target: server.target,
