@@ -197,10 +197,9 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings, urlF
   if (typeof apiUrl !== "string") return refusing(apiUrl)
   const headers = { ...dialect.authHeaders, "user-agent": settings.userAgent, accept: "application/json" }
   const prefix = dialect.attributePrefix
+  // Requests are built whole (URL and headers, see `toRequest`): no `mapRequest`
+  // rebuilding each one twice more.
   const apiClient = client.pipe(
-    HttpClient.mapRequest((request) =>
-      request.pipe(HttpClientRequest.prependUrl(apiUrl), HttpClientRequest.setHeaders(headers))
-    ),
     HttpClient.withTracerDisabledWhen(() => true),
     // The fetch transport follows redirects by default and would carry the key
     // to wherever it is sent; a redirect must surface as an answer instead.
@@ -212,7 +211,7 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings, urlF
 
   const genericAttempt = <A>(endpoint: Endpoint<A>, timeout: Duration.Duration) =>
     Effect.flatMap(
-      Effect.mapError(apiClient.execute(toRequest(endpoint, dialect)), toNetwork),
+      Effect.mapError(apiClient.execute(toRequest(endpoint, dialect, apiUrl, headers)), toNetwork),
       (response) => readResponse(response, endpoint, dialect)
     ).pipe(
       // `Effect.timeoutFail`, forking one fiber instead of two on the live clock.
@@ -334,12 +333,12 @@ const retryDelay = (
   })
 }
 
-/** The request of `endpoint`: relative to the API URL and without headers, unless they are given. */
+/** The request of `endpoint`, against the API URL, with the headers of every request. */
 const toRequest = (
   endpoint: Endpoint<unknown>,
   dialect: Dialect,
-  apiUrl = "",
-  headers: Readonly<Record<string, string>> = {}
+  apiUrl: string,
+  headers: Readonly<Record<string, string>>
 ): HttpClientRequest.HttpClientRequest => {
   const url = apiUrl + endpoint.path
   switch (endpoint.method) {
