@@ -88,8 +88,8 @@ export const quickConfig: BenchConfig = {
   drivers: allDrivers.filter((d) => d.only === undefined),
   rounds: 3,
   firstWarmupMs: 400,
-  warmupMs: 40,
-  windowMs: 150,
+  warmupMs: 30,
+  windowMs: 120,
   // The figure judged is per wait: 2,000 waits show it, in a fifth of the time.
   approvalWaits: 2_000,
   importRuns: 3,
