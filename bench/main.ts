@@ -1,26 +1,74 @@
 /**
- * `npm run bench`: installs bench/'s own dependencies when missing, runs the
- * benchmark, prints the table and writes it to bench/results.md.
+ * `npm run bench [-- --quick]`: installs bench/'s own dependencies when
+ * missing, runs the benchmark, prints the report and writes it to
+ * bench/results.md (`--quick`: bench/.work/results-quick.md).
  * `BENCH_SMOKE=1` runs tiny counts of the drivers that need no bench/
  * dependencies and writes bench/.work/results-smoke.md instead.
+ *
+ * The report is made of target sections: the client's (./run.ts), then each
+ * of `extraSections`, run after it so that they do not share the machine.
  */
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { fullConfig, smokeConfig } from "./lib/config.js"
+import { pathToFileURL } from "node:url"
+import { type BenchConfig, fullConfig, quickConfig, smokeConfig } from "./lib/config.js"
 import { benchDir } from "./lib/processes.js"
-import { render } from "./report/render.js"
+import { type ExtraSection, render, type Verdict } from "./report/render.js"
 import { runBench } from "./run.js"
 
-const smoke = process.env.BENCH_SMOKE === "1"
-const config = smoke ? smokeConfig : fullConfig
+const quick = process.argv.includes("--quick")
+const config = process.env.BENCH_SMOKE === "1" ? smokeConfig : quick ? quickConfig : fullConfig
+
+/** What bench/emulator/run.ts offers (the emulator's own bench, issue 16 target 4). */
+interface EmulatorBench {
+  readonly runEmulatorBench: (options: { readonly quick: boolean }) => Promise<{
+    readonly verdicts: ReadonlyArray<{ readonly target: string; readonly goal: string; readonly measured: string; readonly held: boolean }>
+  }>
+  readonly renderEmulatorBench: (result: never) => string
+}
+
+/**
+ * The sections measured after the client's: each returns its verdicts and its
+ * markdown. The emulator's joins when bench/emulator/run.ts is there.
+ */
+const extraSections: ReadonlyArray<{ readonly title: string; readonly run: (config: BenchConfig) => Promise<ExtraSection | undefined> }> = [
+  {
+    title: "emulator (target 4 of issue 16)",
+    run: async (config) => {
+      const file = join(benchDir, "emulator", "run.ts")
+      if (!config.emulator || !existsSync(file)) return undefined
+      const bench = (await import(pathToFileURL(file).href)) as EmulatorBench
+      const result = await bench.runEmulatorBench({ quick: config.kind !== "full" })
+      const verdicts: Array<Verdict> = result.verdicts.map((v) => ({
+        section: "emulator",
+        target: v.target,
+        measured: v.measured,
+        spread: "see the emulator section",
+        goal: v.goal,
+        held: v.held
+      }))
+      return { title: "emulator (target 4 of issue 16)", verdicts, markdown: bench.renderEmulatorBench(result as never) }
+    }
+  }
+]
 
 if (config.drivers.some((d) => d.needsBenchDeps) && !existsSync(join(benchDir, "node_modules"))) {
   process.stderr.write("[bench] installing bench/'s own dependencies (npm ci)\n")
   execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: benchDir, stdio: "inherit" })
 }
 
-const markdown = render(await runBench(config))
+const results = await runBench(config)
+const extra: Array<ExtraSection> = []
+for (const section of extraSections) {
+  try {
+    const outcome = await section.run(config)
+    if (outcome !== undefined) extra.push(outcome)
+  } catch (error) {
+    results.failures.push(`${section.title}: ${String(error).split("\n")[0]}`)
+  }
+}
+const markdown = render(results, extra)
 mkdirSync(dirname(config.outFile), { recursive: true })
 writeFileSync(config.outFile, markdown)
 process.stdout.write(`${markdown}\nWritten to ${config.outFile}\n`)

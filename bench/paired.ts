@@ -1,39 +1,42 @@
 /**
- * Paired measurement of the target cell (`Tokens.verify` at the highest
- * concurrency): every driver is started once and kept warm, then they take
- * turns measuring short windows, round after round. Each round's ratios
- * compare windows a few seconds apart, so a noisy neighbour slows all of them
- * alike, which the main runs (a driver's cells back to back, each driver in
- * its own minute) cannot promise. The targets are read from these rounds.
+ * Paired measurement of the target cells: every driver is started once and
+ * kept warm, then, round after round, for each call in turn, every driver
+ * measures one short window of that call. The ratios of a round compare
+ * windows seconds apart, so a noisy neighbour slows all of them alike, which
+ * separate runs (each driver in its own minute) cannot promise. The order of
+ * the calls and of the drivers turns from round to round.
  */
-import type { DriverInput, DriverResult } from "./drivers/protocol.js"
-import { type CellResult, readyLine, type WindowCommand, windowPrefix } from "./drivers/protocol.js"
+import type { CellResult, DriverInput, Operation } from "./drivers/protocol.js"
+import { readyLine, type WindowCommand, windowPrefix } from "./drivers/protocol.js"
 import type { DriverSpec } from "./lib/config.js"
 import { type Conversation, startConversation } from "./lib/processes.js"
 import { rotate } from "./lib/stats.js"
 
+/** operation → driver id → one entry per round (undefined when that window failed). */
+export type PairedRounds = Map<Operation, Map<string, Array<CellResult | undefined>>>
+
 export interface PairedOutcome {
-  /** driver id → one entry per round (undefined when that window failed). */
-  readonly rounds: Map<string, Array<DriverResult | undefined>>
+  readonly rounds: PairedRounds
   readonly failures: ReadonlyArray<string>
 }
 
 export const runPaired = async (options: {
   readonly drivers: ReadonlyArray<DriverSpec>
   readonly input: DriverInput
-  readonly command: WindowCommand
+  readonly concurrency: number
   readonly rounds: number
   readonly extraCa: string | undefined
   readonly label: string
   readonly log: (message: string) => void
 }): Promise<PairedOutcome> => {
-  const { command, drivers, extraCa, input, label, log } = options
+  const { concurrency, drivers, extraCa, input, label, log } = options
   const failures: Array<string> = []
-  const rounds = new Map(drivers.map((d) => [d.id, [] as Array<DriverResult | undefined>]))
+  const rounds: PairedRounds = new Map(input.operations.map((op) => [op, new Map()]))
   const env = (driver: DriverSpec) => ({
     ...driver.env,
-    BENCH_INPUT: JSON.stringify(input),
+    BENCH_INPUT: JSON.stringify({ ...input, operations: input.operations.filter((op) => driver.only?.includes(op) ?? true) }),
     BENCH_PAIRED: "1",
+    // Only driver processes trust the bench certificate.
     ...(extraCa === undefined ? {} : { NODE_EXTRA_CA_CERTS: extraCa })
   })
   log(`paired ${label}: starting ${drivers.length} drivers`)
@@ -42,7 +45,7 @@ export const runPaired = async (options: {
   started.forEach((outcome, i) => {
     const driver = drivers[i]!
     if (outcome.status === "fulfilled") alive.push([driver, outcome.value])
-    else failures.push(`paired ${label} ${driver.label}: ${String(outcome.reason)}`)
+    else failures.push(`${label} ${driver.label}: ${String(outcome.reason)}`)
   })
   const windowTimeoutMs = 30_000 + (input.warmupMs + input.measureMs) * 4
   try {
@@ -50,15 +53,22 @@ export const runPaired = async (options: {
     // slowing the others' start, so their first windows are not comparable.
     for (let round = 0; round <= options.rounds; round++) {
       log(`paired ${label}: round ${round}/${options.rounds}`)
-      for (const [driver, conversation] of rotate(alive, round)) {
-        const cell = await conversation.send(JSON.stringify(command), windowPrefix, windowTimeoutMs).then(
-          (line) => JSON.parse(line) as CellResult,
-          (error: unknown) => {
-            failures.push(`paired ${label} ${driver.label}, round ${round}: ${String(error)}`)
-            return undefined
-          }
-        )
-        if (round > 0) rounds.get(driver.id)?.push(cell === undefined ? undefined : { cells: [cell], peakRssMb: Number.NaN })
+      for (const operation of rotate(input.operations, round)) {
+        for (const [driver, conversation] of rotate(alive, round)) {
+          if (driver.only !== undefined && !driver.only.includes(operation)) continue
+          const command: WindowCommand = { operation, concurrency }
+          const cell = await conversation.send(JSON.stringify(command), windowPrefix, windowTimeoutMs).then(
+            (line) => JSON.parse(line) as CellResult | null,
+            (error: unknown) => {
+              failures.push(`${label} ${driver.label}, ${operation}, round ${round}: ${String(error)}`)
+              return undefined
+            }
+          )
+          if (cell === null || round === 0) continue // a call this driver does not make; the warm-up round
+          const byDriver = rounds.get(operation)!
+          if (!byDriver.has(driver.id)) byDriver.set(driver.id, [])
+          byDriver.get(driver.id)!.push(cell)
+        }
       }
     }
   } finally {

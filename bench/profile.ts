@@ -9,7 +9,7 @@ import { mkdirSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { summarise } from "./lib/cpuProfile.js"
 import { benchDir, runForResult, startServer } from "./lib/processes.js"
-import type { DriverInput, DriverResult } from "./drivers/protocol.js"
+import { allOperations, type DriverInput, type DriverResult, type Operation } from "./drivers/protocol.js"
 
 const [driver = "effect-authy", transport = "undici", operation = "verify"] = process.argv.slice(2)
 const dir = join(benchDir, ".work", "profiles")
@@ -20,7 +20,7 @@ rmSync(file, { force: true })
 const server = await startServer("bench/servers/stub.ts", ["http"], /listening (\S+)/)
 const input: DriverInput = {
   target: { url: server.url, apiKey: "bench-key", authyId: 1635, token: "1234567" },
-  operations: [operation === "status" ? "status" : "verify"],
+  operations: [allOperations.includes(operation as Operation) ? operation as Operation : "verify"],
   concurrencies: [64],
   firstWarmupMs: 1000,
   warmupMs: 200,

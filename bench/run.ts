@@ -1,70 +1,41 @@
 /**
- * The orchestrator: starts the servers, runs every driver against each one,
- * the drivers alternating from run to run, then the heap and import-time
- * measurements, and returns everything for the report.
+ * The orchestrator: starts the HTTP and HTTPS stubs, measures the target
+ * cells in paired rounds on each (bench/paired.ts), then the heap of pending
+ * `awaitApproval` waits and the import time, and returns everything for the
+ * report.
  */
-import type { DriverInput, DriverResult } from "./drivers/protocol.js"
-import { resultPrefix } from "./drivers/protocol.js"
+import type { DriverInput } from "./drivers/protocol.js"
 import { measureImportTimes } from "./import-time/measure.js"
 import { makeCertificate } from "./lib/cert.js"
-import { type BenchConfig, type DriverSpec, emulatorDriverIds } from "./lib/config.js"
-import { describeMachine } from "./lib/machine.js"
 import { makeTempDir } from "./lib/cleanup.js"
+import type { BenchConfig, DriverSpec } from "./lib/config.js"
+import { describeMachine } from "./lib/machine.js"
 import { runForResult } from "./lib/processes.js"
-import { rotate } from "./lib/stats.js"
+import { type Server, startStub } from "./lib/targets.js"
 import { runPaired } from "./paired.js"
-import { type Server, startEmulator, startStub } from "./lib/targets.js"
 import type { HeapResult, Results } from "./report/results.js"
 
-const log = (message: string) => process.stderr.write(`[bench] ${message}\n`)
-
-const driverTimeoutMs = (config: BenchConfig, input: DriverInput) =>
-  60_000 + input.operations.length * input.concurrencies.length * (config.warmupMs + config.measureMs) * 3
-
-const runDriver = async (
-  config: BenchConfig,
-  driver: DriverSpec,
-  input: DriverInput,
-  extraCa: string | undefined
-): Promise<DriverResult | string> => {
-  const outcome = await runForResult<DriverResult>(driver.file, {
-    prefix: resultPrefix,
-    env: {
-      ...driver.env,
-      BENCH_INPUT: JSON.stringify(input),
-      // Only driver processes trust the bench certificate.
-      ...(extraCa === undefined ? {} : { NODE_EXTRA_CA_CERTS: extraCa })
-    },
-    timeoutMs: driverTimeoutMs(config, input)
-  })
-  return outcome.ok ? outcome.value : outcome.error
-}
+const started = performance.now()
+const log = (message: string) =>
+  process.stderr.write(`[bench] ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s  ${message}\n`)
 
 const inputFor = (config: BenchConfig, server: Server): DriverInput => ({
   target: server.target,
-  // The emulator has no valid token to offer; status alone measures it end to end.
-  operations: server.name === "emulator" ? ["status"] : config.operations,
-  concurrencies: config.concurrencies,
+  operations: config.operations,
+  concurrencies: [config.concurrency],
   firstWarmupMs: config.firstWarmupMs,
   warmupMs: config.warmupMs,
-  measureMs: config.measureMs,
+  measureMs: config.windowMs,
   maxRequests: config.maxRequests
 })
 
-const startServers = async (config: BenchConfig, failures: Array<string>) => {
-  const servers: Array<{ server: Server; drivers: ReadonlyArray<DriverSpec>; ca?: string }> = []
+const startServers = async (failures: Array<string>) => {
+  const servers: Array<{ server: Server; ca?: string }> = []
   const tlsDir = makeTempDir("tls")
-  servers.push({ server: await startStub(), drivers: config.drivers })
+  servers.push({ server: await startStub() })
   const certificate = makeCertificate(tlsDir.path)
   if (certificate === undefined) failures.push("HTTPS skipped: openssl not found")
-  else servers.push({ server: await startStub(certificate), drivers: config.drivers, ca: certificate.certFile })
-  if (config.emulator) {
-    try {
-      servers.push({ server: await startEmulator(), drivers: config.drivers.filter((d) => emulatorDriverIds.includes(d.id)) })
-    } catch (error) {
-      failures.push(`emulator skipped: ${String(error).split("\n")[0]}`)
-    }
-  }
+  else servers.push({ server: await startStub(certificate), ca: certificate.certFile })
   return { servers, tlsDir }
 }
 
@@ -78,50 +49,26 @@ const measureHeap = async (config: BenchConfig, url: string): Promise<HeapResult
   return outcome.ok ? outcome.value : outcome.error
 }
 
-export const runBench = async (config: BenchConfig): Promise<Results> => {
+export const runBench = async (config: BenchConfig, drivers: ReadonlyArray<DriverSpec> = config.drivers): Promise<Results> => {
   const startedAt = performance.now()
   const failures: Array<string> = []
-  const { servers, tlsDir } = await startServers(config, failures)
+  const { servers, tlsDir } = await startServers(failures)
   const results: Results = {
     machine: describeMachine(),
-    smoke: config.smoke,
-    runs: 0,
-    drivers: config.drivers,
-    servers: servers.map((s) => s.server.name),
-    targetConcurrency: Math.max(...config.concurrencies),
-    byServer: new Map(servers.map((s) => [s.server.name, new Map(s.drivers.map((d) => [d.id, []]))])),
+    config,
+    drivers,
     paired: new Map(),
-    pairedRounds: config.pairedRounds,
     failures,
     notes: [],
     durationMs: () => performance.now() - startedAt
   }
   try {
-    for (let run = 0; run < config.runs; run++) {
-      const runStart = performance.now()
-      for (const { server, drivers, ca } of servers) {
-        for (const driver of rotate(drivers, run)) {
-          log(`run ${run + 1}/${config.runs} ${server.name} ${driver.label}`)
-          const result = await runDriver(config, driver, inputFor(config, server), ca)
-          const runs = results.byServer.get(server.name)?.get(driver.id)
-          if (typeof result === "string") failures.push(`${server.name} ${driver.label}, run ${run + 1}: ${result}`)
-          runs?.push(typeof result === "string" ? undefined : result)
-        }
-      }
-      results.runs = run + 1
-      const runMs = performance.now() - runStart
-      if (run + 1 < config.runs && results.durationMs() + runMs > config.driverBudgetMs) {
-        results.notes.push(`Only ${run + 1} of ${config.runs} runs: another would pass the time budget (a run took ${(runMs / 1000).toFixed(0)} s)`)
-        break
-      }
-    }
-    for (const { server, drivers, ca } of servers.filter((s) => s.server.name !== "emulator")) {
-      const input = { ...inputFor(config, server), warmupMs: config.pairedWarmupMs, measureMs: config.pairedWindowMs }
+    for (const { ca, server } of servers) {
       const paired = await runPaired({
         drivers,
-        input,
-        command: { operation: "verify", concurrency: results.targetConcurrency },
-        rounds: config.pairedRounds,
+        input: inputFor(config, server),
+        concurrency: config.concurrency,
+        rounds: config.rounds,
         extraCa: ca,
         label: server.name,
         log

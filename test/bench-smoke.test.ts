@@ -53,7 +53,8 @@ describe("benchmark harness (smoke)", () => {
       const { code } = await harness.closed
       expect(code, harness.stderr()).toBe(0)
       const written = readFileSync(outFile, "utf8")
-      expect(harness.stdout()).toContain("## Throughput, CPU, latency and memory per driver")
+      expect(harness.stdout()).toContain("## Figures per driver")
+      expect(written).toMatch(/## Client targets\n[\s\S]*\| HTTP Tokens\.verify: UndiciHttpClient: throughput vs floor \| [\d.]+× \| [\d.]+× – [\d.]+× \| ≥ 0\.6× \| (yes|\*\*no\*\*) \|/)
       for (const label of ["undici (floor)", "effect-authy, UndiciHttpClient", "effect-authy, layerUndici"]) {
         expect(written).toMatch(new RegExp(`\\| HTTP \\| Tokens\\.verify \\| 16 \\| ${label.replace(/[()]/g, "\\$&")} \\| \\d+ \\|`))
       }

@@ -12,11 +12,10 @@
  * retries.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Fiber, Layer, ManagedRuntime, Redacted, Runtime, Schedule } from "effect"
 import { setTimeout as sleep } from "node:timers/promises"
 import { AuthyService, OneTouch } from "../../src/index.js"
-import { undici } from "../lib/undici.js"
+import { UndiciHttpClient } from "../../src/node/index.js"
 
 const url = process.env.BENCH_URL ?? ""
 const waits = Number(process.env.BENCH_WAITS ?? "10000")
@@ -32,21 +31,13 @@ const heapAfterGc = async (): Promise<number> => {
 }
 
 let polls = 0
+// The README's default layer, as an application would write it: the
+// connection cap is `UndiciHttpClient.layer`'s own default, nothing tuned here.
 const layer = AuthyService.layer({
   apiKey: Redacted.make("bench-key"),
   apiUrl: url,
   transformClient: HttpClient.tap(() => Effect.sync(() => polls++))
-}).pipe(
-  Layer.provide(NodeHttpClient.layerUndiciWithoutDispatcher),
-  // At most 64 sockets: 10,000 first polls at once would otherwise open
-  // 10,000 connections. undici queues the rest, at no cost per queued request
-  // beyond the request itself (the service's own `maxConcurrency` is a
-  // semaphore whose release wakes every waiter: quadratic at this size).
-  Layer.provide(Layer.scoped(
-    NodeHttpClient.Dispatcher,
-    Effect.acquireRelease(Effect.sync(() => new undici.Agent({ connections: 64 })), (agent) => Effect.promise(() => agent.destroy()))
-  ))
-)
+}).pipe(Layer.provide(UndiciHttpClient.layer))
 const runtime = await ManagedRuntime.make(layer).runtime()
 
 const uuid = (i: number) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`

@@ -8,10 +8,12 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer, ManagedRuntime, Redacted, Runtime } from "effect"
-import { AuthyService, Tokens, Users } from "../../src/index.js"
+import { type Effect, Layer, ManagedRuntime, Redacted, Runtime } from "effect"
+import { App, AuthyService, OneTouch, Phones, Tokens, Users } from "../../src/index.js"
 import { UndiciHttpClient } from "../../src/node/index.js"
 import { runDriver } from "./loop.js"
+import { sample } from "./paths.js"
+import type { Operation } from "./protocol.js"
 
 const transports: Record<string, Layer.Layer<HttpClient.HttpClient>> = {
   lean: UndiciHttpClient.layer,
@@ -29,8 +31,16 @@ await runDriver(async ({ target }) => {
     Layer.provide(transport)
   )
   const run = Runtime.runPromise(await ManagedRuntime.make(layer).runtime())
-  return {
-    verify: () => run(Tokens.verify(target.authyId, target.token)),
-    status: () => run(Users.status(target.authyId).pipe(Effect.asVoid))
+  const programs: Record<Operation, () => Effect.Effect<unknown, unknown, AuthyService>> = {
+    verify: () => Tokens.verify(target.authyId, target.token),
+    status: () => Users.status(target.authyId),
+    create: () => Users.create({ email: sample.email, cellphone: sample.cellphone, countryCode: sample.countryCode }),
+    sms: () => Users.requestSms(target.authyId),
+    oneTouchCreate: () => OneTouch.sendRequest(target.authyId, { message: sample.approvalMessage }),
+    oneTouchStatus: () => OneTouch.getApprovalStatus(sample.approvalUuid),
+    phoneStart: () =>
+      Phones.startVerification({ phoneNumber: sample.cellphone, countryCode: sample.countryCode, via: "sms" }),
+    appDetails: () => App.details()
   }
+  return Object.fromEntries(Object.entries(programs).map(([operation, program]) => [operation, () => run(program())]))
 })

@@ -1,26 +1,34 @@
 /**
  * Bare Effect: the platform's `HttpClient` on `NodeHttpClient.layerUndici`,
- * default settings, the same GET and a JSON decode by hand: what a user would
- * write without effect-authy.
+ * default settings, the same request and a JSON decode by hand: what a user
+ * would write without effect-authy.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, ManagedRuntime, Runtime } from "effect"
 import { runDriver } from "./loop.js"
-import { checkStatus, checkVerified, statusPath, verifyPath } from "./paths.js"
+import { checkAnswer, wireRequest } from "./paths.js"
+import { allOperations, type Calls } from "./protocol.js"
 
 await runDriver(async ({ target }) => {
   const runtime = await ManagedRuntime.make(NodeHttpClient.layerUndici).runtime()
   const run = Runtime.runPromise(runtime)
   const headers = { "x-authy-api-key": target.apiKey, accept: "application/json" }
-  const get = (path: string) =>
-    Effect.flatMap(HttpClient.HttpClient, (client) => client.get(target.url + path, { headers })).pipe(
+  const calls: Record<string, () => Promise<void>> = {}
+  for (const operation of allOperations) {
+    const { body, method, path } = wireRequest(operation, target)
+    const url = target.url + path
+    const request = method === "GET"
+      ? HttpClientRequest.get(url, { headers })
+      : HttpClientRequest.post(url, { headers }).pipe(HttpClientRequest.bodyText(body ?? "", "application/json"))
+    const call = Effect.flatMap(HttpClient.HttpClient, (client) => client.execute(request)).pipe(
       Effect.flatMap(HttpClientResponse.filterStatusOk),
-      Effect.flatMap((response) => response.json)
+      Effect.flatMap((response) => response.json),
+      Effect.map((json) => checkAnswer(operation, json))
     )
-  return {
-    verify: () => run(Effect.map(get(verifyPath(target)), checkVerified)),
-    status: () => run(Effect.map(get(statusPath(target)), checkStatus))
+    calls[operation] = () => run(call)
   }
+  return calls as Calls
 })

@@ -71,15 +71,19 @@ const measureCell = async (
 export const runDriver = async (makeCalls: (input: DriverInput) => Promise<Calls>): Promise<void> => {
   const input = JSON.parse(process.env.BENCH_INPUT ?? "") as DriverInput
   const calls = await makeCalls(input)
-  for (const operation of input.operations) await calls[operation]() // fail fast, before any timing
-  const first = input.operations[0]
-  if (first !== undefined) await runLoop(calls[first], 16, input.firstWarmupMs, input.maxRequests)
+  const made = input.operations.flatMap((operation) => {
+    const call = calls[operation]
+    return call === undefined ? [] : [[operation, call] as const]
+  })
+  for (const [, call] of made) await call() // fail fast, before any timing
+  // Warm every call up: the JIT and the connection pool settle before the first window.
+  for (const [, call] of made) await runLoop(call, 16, input.firstWarmupMs / Math.max(1, made.length), input.maxRequests)
   if (process.env.BENCH_PAIRED === "1") return serveWindows(input, calls)
   const cells = await profiled(async () => {
     const measured: Array<CellResult> = []
-    for (const operation of input.operations) {
+    for (const [operation, call] of made) {
       for (const concurrency of input.concurrencies) {
-        measured.push(await measureCell(input, operation, calls[operation], concurrency))
+        measured.push(await measureCell(input, operation, call, concurrency))
       }
     }
     return measured
@@ -90,13 +94,17 @@ export const runDriver = async (makeCalls: (input: DriverInput) => Promise<Calls
   process.exit(0)
 }
 
-/** Paired mode: one measured window per command, until `exit` (see protocol.ts). */
+/**
+ * Paired mode: one measured window per command, until `exit` (see
+ * protocol.ts). A call this driver does not make answers `WINDOW null`.
+ */
 const serveWindows = async (input: DriverInput, calls: Calls): Promise<void> => {
   process.stdout.write(`${readyLine}\n`)
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === "exit") break
     const { concurrency, operation } = JSON.parse(line) as WindowCommand
-    const cell = await measureCell(input, operation, calls[operation], concurrency)
+    const call = calls[operation]
+    const cell = call === undefined ? null : await measureCell(input, operation, call, concurrency)
     process.stdout.write(`${windowPrefix}${JSON.stringify(cell)}\n`)
   }
   process.exit(0)

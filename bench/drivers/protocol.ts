@@ -3,8 +3,23 @@
  * what the driver prints back (one `RESULT {json}` line on stdout).
  */
 
-/** The two calls every driver makes. */
-export type Operation = "verify" | "status"
+/**
+ * The calls a driver can make: one per Authy endpoint the bench covers (the
+ * request each one sends is in paths.ts). A driver need not make all of them
+ * (the npm clients lack some); its {@link DriverSpec} lists the ones it makes.
+ */
+export const allOperations = [
+  "verify",
+  "status",
+  "create",
+  "sms",
+  "oneTouchCreate",
+  "oneTouchStatus",
+  "phoneStart",
+  "appDetails"
+] as const
+
+export type Operation = typeof allOperations[number]
 
 /** Where to send requests: one of the loopback servers. */
 export interface Target {
@@ -50,8 +65,8 @@ export interface DriverResult {
 /** One request: resolves when the answer is received and decoded, rejects on any failure. */
 export type Call = () => Promise<unknown>
 
-/** What each driver builds once, before any loop: one call per operation. */
-export type Calls = Readonly<Record<Operation, Call>>
+/** What each driver builds once, before any loop: one call per operation it makes. */
+export type Calls = Readonly<Partial<Record<Operation, Call>>>
 
 export const resultPrefix = "RESULT "
 

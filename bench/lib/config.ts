@@ -1,10 +1,11 @@
 /**
- * What a run measures: the full benchmark (`npm run bench`) or the smoke run
- * (`BENCH_SMOKE=1`: tiny counts, the drivers that need nothing from bench/'s
- * own dependencies, the table written to bench/.work/ instead).
+ * What a run measures: the full benchmark (`npm run bench`), the spot check
+ * (`npm run bench -- --quick`: the same cells, fewer and shorter rounds) or
+ * the smoke run (`BENCH_SMOKE=1`: tiny counts, the drivers that need nothing
+ * from bench/'s own dependencies, the table written to bench/.work/ instead).
  */
 import { join } from "node:path"
-import type { DriverInput } from "../drivers/protocol.js"
+import { allOperations, type Operation } from "../drivers/protocol.js"
 import { benchDir } from "./processes.js"
 
 export interface DriverSpec {
@@ -17,6 +18,8 @@ export interface DriverSpec {
   readonly env?: Readonly<Record<string, string>>
   /** Needs the npm Authy clients installed in bench/node_modules. */
   readonly needsBenchDeps?: boolean
+  /** Measured on these calls only (default: every call it makes). */
+  readonly only?: ReadonlyArray<Operation>
 }
 
 export const floorId = "floor"
@@ -25,75 +28,86 @@ export const bareId = "bare-effect"
 export const oursOnPlatformId = "authy-undici"
 /** effect-authy on its own transport, the one the README recommends. */
 export const oursLeanId = "authy-lean"
+export const npmIds: ReadonlyArray<string> = ["npm-authy", "npm-authy-client"]
 
 export const allDrivers: ReadonlyArray<DriverSpec> = [
   { id: floorId, label: "undici (floor)", file: "bench/drivers/undici-floor.ts" },
   { id: bareId, label: "bare Effect HttpClient (undici)", file: "bench/drivers/effect-bare.ts" },
   { id: oursLeanId, label: "effect-authy, UndiciHttpClient", file: "bench/drivers/effect-authy.ts", env: { BENCH_TRANSPORT: "lean" } },
   { id: oursOnPlatformId, label: "effect-authy, layerUndici", file: "bench/drivers/effect-authy.ts", env: { BENCH_TRANSPORT: "undici" } },
-  { id: "authy-node", label: "effect-authy, NodeHttpClient.layer", file: "bench/drivers/effect-authy.ts", env: { BENCH_TRANSPORT: "node" } },
-  { id: "authy-fetch", label: "effect-authy, FetchHttpClient", file: "bench/drivers/effect-authy.ts", env: { BENCH_TRANSPORT: "fetch" } },
+  // No target is set on these two: they are measured on one call, for the README's transport advice.
+  { id: "authy-node", label: "effect-authy, NodeHttpClient.layer", file: "bench/drivers/effect-authy.ts", env: { BENCH_TRANSPORT: "node" }, only: ["verify"] },
+  { id: "authy-fetch", label: "effect-authy, FetchHttpClient", file: "bench/drivers/effect-authy.ts", env: { BENCH_TRANSPORT: "fetch" }, only: ["verify"] },
   { id: "npm-authy", label: "npm authy 1.4.0", file: "bench/drivers/npm-authy.ts", needsBenchDeps: true },
   { id: "npm-authy-client", label: "npm authy-client 1.1.4", file: "bench/drivers/npm-authy-client.ts", needsBenchDeps: true }
 ]
 
-/** The drivers run end to end against the emulator (its own cost dominates; the npm clients add nothing there). */
-export const emulatorDriverIds: ReadonlyArray<string> = [floorId, bareId, oursLeanId, oursOnPlatformId]
-
-/** What every driver is given (the cells and their timing), plus what the orchestrator does with them. */
-export interface BenchConfig extends Omit<DriverInput, "target"> {
-  readonly smoke: boolean
-  /** Runs wanted; a run is not started when it would end past `driverBudgetMs`. */
-  readonly runs: number
-  /** Time for all driver runs, so that the whole bench stays under 10 minutes on a busy machine. */
-  readonly driverBudgetMs: number
+export interface BenchConfig {
+  /** What the report's title says the run was. */
+  readonly kind: "full" | "quick" | "smoke"
   readonly drivers: ReadonlyArray<DriverSpec>
-  /** Paired rounds of the target cell (bench/paired.ts), each driver measuring one window per round. */
-  readonly pairedRounds: number
-  readonly pairedWarmupMs: number
-  readonly pairedWindowMs: number
-  readonly emulator: boolean
+  readonly operations: ReadonlyArray<Operation>
+  /** Every cell is measured at this concurrency. */
+  readonly concurrency: number
+  /** Measured rounds, after one discarded warm-up round. */
+  readonly rounds: number
+  /** Warm-up of every call when a driver starts, shared among its calls. */
+  readonly firstWarmupMs: number
+  /** Warm-up before every window, not measured. */
+  readonly warmupMs: number
+  /** One measured window. */
+  readonly windowMs: number
+  readonly maxRequests: number
   readonly approvalWaits: number
   readonly importRuns: number
+  /** Run the emulator's own bench (bench/emulator/run.ts) when it is there. */
+  readonly emulator: boolean
   readonly outFile: string
 }
 
 export const fullConfig: BenchConfig = {
-  smoke: false,
-  runs: 3,
-  driverBudgetMs: 6 * 60_000,
+  kind: "full",
   drivers: allDrivers,
-  operations: ["verify", "status"],
-  concurrencies: [1, 16, 64],
-  firstWarmupMs: 600,
-  warmupMs: 150,
-  measureMs: 500,
+  operations: allOperations,
+  concurrency: 64,
+  rounds: 6,
+  firstWarmupMs: 1500,
+  warmupMs: 120,
+  windowMs: 400,
   maxRequests: 50_000,
-  pairedRounds: 9,
-  pairedWarmupMs: 100,
-  pairedWindowMs: 400,
-  emulator: true,
   approvalWaits: 10_000,
   importRuns: 7,
+  emulator: true,
   outFile: join(benchDir, "results.md")
 }
 
+/** `--quick`: every target cell, in 3 rounds of short windows: a spot check, not the figures to publish. */
+export const quickConfig: BenchConfig = {
+  ...fullConfig,
+  kind: "quick",
+  drivers: allDrivers.filter((d) => d.only === undefined),
+  rounds: 3,
+  firstWarmupMs: 400,
+  warmupMs: 30,
+  windowMs: 120,
+  // The figure judged is per wait: 2,000 waits show it, in a fifth of the time.
+  approvalWaits: 2_000,
+  importRuns: 3,
+  outFile: join(benchDir, ".work", "results-quick.md")
+}
+
 export const smokeConfig: BenchConfig = {
-  smoke: true,
-  runs: 1,
-  driverBudgetMs: 60_000,
+  kind: "smoke",
   drivers: allDrivers.filter((d) => [floorId, oursLeanId, oursOnPlatformId].includes(d.id)),
-  operations: ["verify"],
-  concurrencies: [16],
+  operations: ["verify", "create"],
+  concurrency: 16,
+  rounds: 1,
   firstWarmupMs: 50,
   warmupMs: 20,
-  measureMs: 100,
+  windowMs: 100,
   maxRequests: 300,
-  pairedRounds: 1,
-  pairedWarmupMs: 20,
-  pairedWindowMs: 100,
-  emulator: false,
   approvalWaits: 100,
   importRuns: 1,
+  emulator: false,
   outFile: process.env.BENCH_OUT ?? join(benchDir, ".work", "results-smoke.md")
 }

@@ -1,12 +1,13 @@
 /**
  * Everything a run measured, as collected by the orchestrator, and the
- * medians and per-run ratios the report is made of.
+ * per-round ratios and spreads the report is made of.
  */
-import type { CellResult, DriverResult, Operation } from "../drivers/protocol.js"
-import type { DriverSpec } from "../lib/config.js"
+import type { CellResult, Operation } from "../drivers/protocol.js"
+import type { BenchConfig, DriverSpec } from "../lib/config.js"
 import type { Machine } from "../lib/machine.js"
 import { median } from "../lib/stats.js"
 import type { ImportTimes } from "../import-time/measure.js"
+import type { PairedRounds } from "../paired.js"
 
 export interface HeapResult {
   readonly waits: number
@@ -18,18 +19,10 @@ export interface HeapResult {
 
 export interface Results {
   readonly machine: Machine
-  readonly smoke: boolean
-  /** Runs done (fewer than wanted when the time budget ran out). */
-  runs: number
+  readonly config: BenchConfig
   readonly drivers: ReadonlyArray<DriverSpec>
-  readonly servers: ReadonlyArray<string>
-  /** The targets are read at the highest concurrency measured (64 in a full run). */
-  readonly targetConcurrency: number
-  /** server → driver id → one entry per run (undefined when that run failed). */
-  readonly byServer: Map<string, Map<string, Array<DriverResult | undefined>>>
-  /** The paired rounds of the target cell (bench/paired.ts): server → driver id → one entry per round. */
-  readonly paired: Map<string, Map<string, Array<DriverResult | undefined>>>
-  readonly pairedRounds: number
+  /** server → operation → driver id → one entry per round. */
+  readonly paired: Map<string, PairedRounds>
   readonly failures: Array<string>
   /** Things a reader should know about this run that are not failures. */
   readonly notes: Array<string>
@@ -40,56 +33,52 @@ export interface Results {
 
 export type Figure = "requestsPerSecond" | "cpuMicrosPerRequest" | "p50Ms" | "p99Ms"
 
-export interface CellRef {
-  readonly server: string
-  readonly operation: Operation
-  readonly concurrency: number
+/** The median and the whole range of a figure over the rounds. */
+export interface Spread {
+  readonly median: number
+  readonly min: number
+  readonly max: number
+  readonly rounds: number
 }
 
-const cellOf = (result: DriverResult | undefined, ref: CellRef): CellResult | undefined =>
-  result?.cells.find((c) => c.operation === ref.operation && c.concurrency === ref.concurrency)
+export const spreadOf = (values: ReadonlyArray<number>): Spread => {
+  const finite = values.filter(Number.isFinite)
+  return finite.length === 0
+    ? { median: Number.NaN, min: Number.NaN, max: Number.NaN, rounds: 0 }
+    : { median: median(finite), min: Math.min(...finite), max: Math.max(...finite), rounds: finite.length }
+}
 
-const runsOf = (results: Results, server: string, driverId: string) =>
-  results.byServer.get(server)?.get(driverId) ?? []
+const roundsOf = (results: Results, server: string, operation: Operation, driverId: string) =>
+  results.paired.get(server)?.get(operation)?.get(driverId) ?? []
 
-/** The median over runs of one figure of one driver. */
-export const medianFigure = (results: Results, driverId: string, ref: CellRef, figure: Figure): number =>
-  median(runsOf(results, ref.server, driverId).flatMap((r) => {
-    const cell = cellOf(r, ref)
-    return cell === undefined ? [] : [cell[figure]]
-  }))
+/** One figure of one driver over the rounds. */
+export const figureSpread = (results: Results, server: string, operation: Operation, driverId: string, figure: Figure): Spread =>
+  spreadOf(roundsOf(results, server, operation, driverId).map((cell) => cell?.[figure] ?? Number.NaN))
 
 /**
- * The median over runs of `driver / reference`, each ratio taken within one
- * run: drivers of one run ran back to back, so the ratio cancels most of the
- * drift of a shared machine. `reference` may name several drivers: the best
- * (highest) of them is used.
+ * `driver / reference` in each round, over the rounds: the windows of one
+ * round ran seconds apart, so the ratio cancels most of the drift of a shared
+ * machine. `referenceIds` may name several drivers: the best of them in that
+ * round is used (the highest throughput, the lowest CPU).
  */
-export const medianRatio = (
+export const ratioSpread = (
   results: Results,
+  server: string,
+  operation: Operation,
   driverId: string,
   referenceIds: ReadonlyArray<string>,
-  ref: CellRef,
   figure: Figure
-): number => {
-  const ours = runsOf(results, ref.server, driverId)
-  return median(ours.flatMap((result, run) => {
-    const value = cellOf(result, ref)?.[figure]
+): Spread => {
+  const ours = roundsOf(results, server, operation, driverId)
+  return spreadOf(ours.map((cell, round) => {
     const references = referenceIds.flatMap((id) => {
-      const cell = cellOf(runsOf(results, ref.server, id)[run], ref)
-      return cell === undefined ? [] : [cell[figure]]
+      const value = roundsOf(results, server, operation, id)[round]?.[figure]
+      return value === undefined ? [] : [value]
     })
-    if (value === undefined || references.length === 0) return []
-    return [value / Math.max(...references)]
+    if (cell === undefined || references.length === 0) return Number.NaN
+    const best = figure === "requestsPerSecond" ? Math.max(...references) : Math.min(...references)
+    return cell[figure] / best
   }))
 }
 
-export const medianRss = (results: Results, server: string, driverId: string): number =>
-  median(runsOf(results, server, driverId).flatMap((r) => (r === undefined ? [] : [r.peakRssMb])))
-
-/** The paired rounds seen as runs: every median and ratio above then reads them. */
-export const pairedView = (results: Results): Results => ({
-  ...results,
-  servers: [...results.paired.keys()],
-  byServer: results.paired
-})
+export type { CellResult }

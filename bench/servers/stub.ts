@@ -11,22 +11,19 @@ import { readFileSync } from "node:fs"
 import * as http from "node:http"
 import * as https from "node:https"
 import type { AddressInfo } from "node:net"
-import { notFoundBody, pendingApprovalBody, statusBody, verifyBody } from "./bodies.js"
+import { answer } from "./bodies.js"
 
-const approvalPrefix = "/onetouch/json/approval_requests/"
-
-const answer = (url: string): readonly [number, Buffer] => {
-  const path = url.split("?", 1)[0] ?? ""
-  if (path.startsWith("/protected/json/verify/")) return [200, verifyBody]
-  if (path.startsWith("/protected/json/users/") && path.endsWith("/status")) return [200, statusBody]
-  if (path.startsWith(approvalPrefix)) return [200, pendingApprovalBody(path.slice(approvalPrefix.length))]
-  return [404, notFoundBody]
-}
-
-const handle = (request: http.IncomingMessage, response: http.ServerResponse) => {
-  const [status, body] = answer(request.url ?? "/")
+const respond = (request: http.IncomingMessage, response: http.ServerResponse) => {
+  const [status, body] = answer(request.method ?? "GET", request.url ?? "/")
   response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": body.length })
   response.end(body)
+}
+
+/** A POST's body is read (and dropped) before the answer, as a real server would. */
+const handle = (request: http.IncomingMessage, response: http.ServerResponse) => {
+  if (request.method === "GET") return respond(request, response)
+  request.on("data", () => {})
+  request.on("end", () => respond(request, response))
 }
 
 const [protocol, certFile, keyFile] = process.argv.slice(2)

@@ -66,20 +66,33 @@ const defaultMaxResponseBytes = 1024 * 1024
 export const make = (dispatcher: Undici.Dispatcher, options: Options = {}): HttpClient.HttpClient => {
   const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes
   const client = HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
-    (request) => Effect.flatMap(request, (request) => send(dispatcher, request, maxResponseBytes, undefined)),
+    (request) => Effect.flatMap(request, (request) => send(dispatcher, request, maxResponseBytes)),
     Effect.succeed
   )
-  return DirectSend.attach(client, (request, timeoutMillis) =>
-    send(dispatcher, request, maxResponseBytes, {
+  return DirectSend.attach(client, (wire, timeoutMillis) =>
+    dispatch(dispatcher, wire, maxResponseBytes, {
       millis: timeoutMillis,
       onExceeded: () => new DirectSend.DeadlineExceeded()
     }))
 }
 
 /**
+ * At most this many sockets per origin unless `agent.connections` says
+ * otherwise. undici's own default is no limit: a burst of 10,000 calls (say,
+ * pending `OneTouch.awaitApproval` waits polling together) would open 10,000
+ * sockets, past the usual limit of 1,024 open files, each holding its buffers
+ * and TLS state. 64 keep-alive sockets carry 64 requests at once, which at
+ * Authy's round trip of tens of milliseconds is well over a thousand requests
+ * a second, beyond what one API key is allowed; further requests wait in
+ * undici's queue, at the cost of the request alone.
+ */
+const defaultConnections = 64
+
+/**
  * The client on an undici `Agent` of its own, with the agent's options
- * (`connections`, `pipelining`, `keepAliveTimeout`, `connect.ca`…). The agent
- * is closed when the layer is released.
+ * (`connections`, `pipelining`, `keepAliveTimeout`, `connect.ca`…);
+ * `connections` defaults to 64 sockets per origin, rather than undici's
+ * unlimited. The agent is closed when the layer is released.
  *
  * @since 0.1.0
  * @category layers
@@ -101,7 +114,7 @@ export const layerWith = (
     HttpClient.HttpClient,
     Effect.map(
       Effect.acquireRelease(
-        Effect.sync(() => new Undici.Agent(options.agent)),
+        Effect.sync(() => new Undici.Agent({ connections: defaultConnections, ...options.agent })),
         (agent) => Effect.promise(() => agent.destroy())
       ),
       (agent) => make(agent, options)
@@ -109,8 +122,9 @@ export const layerWith = (
   )
 
 /**
- * The client on an undici `Agent` of its own with undici's defaults
- * (keep-alive, no limit on connections, no pipelining).
+ * The client on an undici `Agent` of its own: keep-alive, at most 64
+ * connections per origin (further requests wait in undici's queue), no
+ * pipelining.
  *
  * @since 0.1.0
  * @category layers
@@ -133,12 +147,12 @@ interface Deadline<E> {
   readonly onExceeded: () => E
 }
 
-const send = <E = never>(
+/** An `HttpClientRequest`, taken apart for the wire. */
+const send = (
   dispatcher: Undici.Dispatcher,
   request: HttpClientRequest.HttpClientRequest,
-  maxResponseBytes: number,
-  deadline: Deadline<E> | undefined
-): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | E> => {
+  maxResponseBytes: number
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
   const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
   if (url._tag === "Left") {
     return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
@@ -153,21 +167,37 @@ const send = <E = never>(
       })
     )
   }
-  return Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | E>((resume) => {
-    const handler = new BufferingHandler(request, maxResponseBytes, resume)
+  const wire: DirectSend.WireRequest = {
+    method: request.method,
+    origin: url.right.origin,
+    path: url.right.pathname + url.right.search,
+    headers: request.headers,
+    body,
+    request: () => request
+  }
+  return dispatch(dispatcher, wire, maxResponseBytes, undefined)
+}
+
+const dispatch = <E = never>(
+  dispatcher: Undici.Dispatcher,
+  wire: DirectSend.WireRequest,
+  maxResponseBytes: number,
+  deadline: Deadline<E> | undefined
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | E> =>
+  Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | E>((resume) => {
+    const handler = new BufferingHandler(wire.request, maxResponseBytes, resume)
     if (deadline !== undefined && deadline.millis <= maxTimerMillis) {
       handler.expireAfter(deadline.millis, deadline.onExceeded)
     }
     dispatcher.dispatch({
-      origin: url.right.origin,
-      path: url.right.pathname + url.right.search,
-      method: request.method,
-      headers: request.headers,
-      body
+      origin: wire.origin,
+      path: wire.path,
+      method: wire.method,
+      headers: wire.headers,
+      body: wire.body
     }, handler)
     return Effect.sync(() => handler.abort())
   })
-}
 
 const unsupported: unique symbol = Symbol("unsupported")
 
@@ -203,7 +233,7 @@ class BufferingHandler<E> implements Undici.Dispatcher.DispatchHandler {
   private size = 0
 
   constructor(
-    private readonly request: HttpClientRequest.HttpClientRequest,
+    private readonly request: () => HttpClientRequest.HttpClientRequest,
     private readonly maxResponseBytes: number,
     private readonly resume: (
       effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | E>
@@ -257,12 +287,12 @@ class BufferingHandler<E> implements Undici.Dispatcher.DispatchHandler {
       const response = new BufferedResponse(this.request, this.status, this.headers, new Uint8Array(0))
       this.finish(
         Effect.fail(
-          new HttpClientError.ResponseError({ request: this.request, response, reason: "Decode", description: error.message })
+          new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", description: error.message })
         )
       )
       return
     }
-    this.finish(Effect.fail(new HttpClientError.RequestError({ request: this.request, reason: "Transport", cause: error })))
+    this.finish(Effect.fail(new HttpClientError.RequestError({ request: this.request(), reason: "Transport", cause: error })))
   }
 
   private finish(
@@ -282,14 +312,20 @@ class BufferedResponse extends Inspectable.Class implements HttpClientResponse.H
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   private cachedHeaders: Headers.Headers | undefined
+  private cachedRequest: HttpClientRequest.HttpClientRequest | undefined
 
   constructor(
-    readonly request: HttpClientRequest.HttpClientRequest,
+    private readonly makeRequest: () => HttpClientRequest.HttpClientRequest,
     readonly status: number,
     private readonly rawHeaders: Record<string, string | Array<string> | undefined>,
     private readonly body: Uint8Array
   ) {
     super()
+  }
+
+  /** Built when asked for: on the hot path nobody does. */
+  get request(): HttpClientRequest.HttpClientRequest {
+    return this.cachedRequest ??= this.makeRequest()
   }
 
   get headers(): Headers.Headers {

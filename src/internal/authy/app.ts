@@ -3,15 +3,16 @@
  *
  * @internal
  */
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import type { AppApi } from "../../App.js"
 import { AppDetailsResponse, AppStatsResponse } from "../../Responses.js"
 import type { Executor } from "../core/http.js"
+import { decoder } from "../core/decode.js"
 import { traced } from "../core/span.js"
 import * as Validate from "../core/validate.js"
 
-const decodeDetails = Schema.decodeUnknownEither(AppDetailsResponse)
-const decodeStats = Schema.decodeUnknownEither(AppStatsResponse)
+const decodeDetails = decoder(AppDetailsResponse)
+const decodeStats = decoder(AppStatsResponse)
 
 /** @internal */
 export const make = (http: Executor): AppApi => ({

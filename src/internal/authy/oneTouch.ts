@@ -4,19 +4,20 @@
  *
  * @internal
  */
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import type { Duration, Redacted, Schedule } from "effect"
 import type { ApiError, NetworkError, ValidationError } from "../../AuthyError.js"
 import type { ApprovalRequestInput, AwaitApprovalOptions, Logo, OneTouchApi, PollOutcome } from "../../OneTouch.js"
 import { ApprovalStatusResponse, SendApprovalResponse } from "../../Responses.js"
 import type { Executor, Endpoint } from "../core/http.js"
+import { decoder } from "../core/decode.js"
 import * as Polling from "../core/polling.js"
 import { annotate, traced } from "../core/span.js"
 import * as Signature from "./signature.js"
 import * as Validate from "../core/validate.js"
 
-const decodeSend = Schema.decodeUnknownEither(SendApprovalResponse)
-const decodeStatus = Schema.decodeUnknownEither(ApprovalStatusResponse)
+const decodeSend = decoder(SendApprovalResponse)
+const decodeStatus = decoder(ApprovalStatusResponse)
 
 const logoResolutions = ["default", "low", "med", "high"] as const
 

@@ -3,17 +3,18 @@
  *
  * @internal
  */
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import type { PhoneInput, PhonesApi } from "../../Phones.js"
 import { MessageResponse, PhoneInfoResponse, StartVerificationResponse } from "../../Responses.js"
 import type { Executor } from "../core/http.js"
+import { decoder } from "../core/decode.js"
 import { traced } from "../core/span.js"
 import * as Phone from "../core/phone.js"
 import * as Validate from "../core/validate.js"
 
-const decodeStart = Schema.decodeUnknownEither(StartVerificationResponse)
-const decodeMessage = Schema.decodeUnknownEither(MessageResponse)
-const decodeInfo = Schema.decodeUnknownEither(PhoneInfoResponse)
+const decodeStart = decoder(StartVerificationResponse)
+const decodeMessage = decoder(MessageResponse)
+const decodeInfo = decoder(PhoneInfoResponse)
 
 const phoneParams = (input: Partial<PhoneInput>) =>
   Effect.map(

@@ -3,14 +3,15 @@
  *
  * @internal
  */
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import { VerifyTokenResponse } from "../../Responses.js"
 import type { TokensApi } from "../../Tokens.js"
 import type { Executor } from "../core/http.js"
+import { decoder } from "../core/decode.js"
 import { annotate, traced } from "../core/span.js"
 import * as Validate from "../core/validate.js"
 
-const decodeVerify = Schema.decodeUnknownEither(VerifyTokenResponse)
+const decodeVerify = decoder(VerifyTokenResponse)
 
 /** @internal */
 export const make = (http: Executor): TokensApi => ({

@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import {
   CreateUserResponse,
   EmailTokenResponse,
@@ -15,6 +15,7 @@ import {
 } from "../../Responses.js"
 import type { AuthyId, TokenRequestOptions, UsersApi } from "../../Users.js"
 import type { Executor } from "../core/http.js"
+import { decoder } from "../core/decode.js"
 import { annotate, traced } from "../core/span.js"
 import * as Phone from "../core/phone.js"
 import * as Validate from "../core/validate.js"
@@ -27,13 +28,13 @@ import * as Validate from "../core/validate.js"
  */
 export const activityTypes = ["password_reset", "banned", "unbanned", "cookie_login"] as const
 
-const decodeCreate = Schema.decodeUnknownEither(CreateUserResponse)
-const decodeStatus = Schema.decodeUnknownEither(UserStatusResponse)
-const decodeMessage = Schema.decodeUnknownEither(MessageResponse)
-const decodeTokenRequest = Schema.decodeUnknownEither(TokenRequestResponse)
-const decodeQrCode = Schema.decodeUnknownEither(QrCodeResponse)
-const decodeEmailToken = Schema.decodeUnknownEither(EmailTokenResponse)
-const decodeRegistrationStatus = Schema.decodeUnknownEither(RegistrationStatusResponse)
+const decodeCreate = decoder(CreateUserResponse)
+const decodeStatus = decoder(UserStatusResponse)
+const decodeMessage = decoder(MessageResponse)
+const decodeTokenRequest = decoder(TokenRequestResponse)
+const decodeQrCode = decoder(QrCodeResponse)
+const decodeEmailToken = decoder(EmailTokenResponse)
+const decodeRegistrationStatus = decoder(RegistrationStatusResponse)
 
 /**
  * The longest `custom_user_id` sent. Authy documents none; the mobile SDK's

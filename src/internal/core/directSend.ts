@@ -12,6 +12,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as HttpMethod from "@effect/platform/HttpMethod"
 import type { Effect } from "effect"
 
 const TypeId: unique symbol = Symbol.for("effect-authy/DirectSend")
@@ -27,13 +28,35 @@ export class DeadlineExceeded {
 }
 
 /**
+ * A request as it goes on the wire: built by the executor against the API's
+ * origin, parsed once, instead of as an `HttpClientRequest` (URL parameters,
+ * a `Headers` object, a body object) that the transport would take apart
+ * again with `new URL` on every call. `request` builds that
+ * `HttpClientRequest` all the same, only when something asks for it (an
+ * error, `response.request`).
+ *
+ * @internal
+ */
+export interface WireRequest {
+  readonly method: HttpMethod.HttpMethod
+  /** `https://api.authy.com`. */
+  readonly origin: string
+  /** The path and the query string, percent-encoded. */
+  readonly path: string
+  /** Lower-case names, content type and length of the body included. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string | Uint8Array | null
+  readonly request: () => HttpClientRequest.HttpClientRequest
+}
+
+/**
  * Sends `request` and reads its whole answer within `timeoutMillis`
  * (`Infinity`: no deadline). Interrupting the effect aborts the request.
  *
  * @internal
  */
 export type DirectSend = (
-  request: HttpClientRequest.HttpClientRequest,
+  request: WireRequest,
   timeoutMillis: number
 ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | DeadlineExceeded>
 

@@ -197,10 +197,9 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings, urlF
   if (typeof apiUrl !== "string") return refusing(apiUrl)
   const headers = { ...dialect.authHeaders, "user-agent": settings.userAgent, accept: "application/json" }
   const prefix = dialect.attributePrefix
+  // Requests are built whole (URL and headers, see `toRequest`): no `mapRequest`
+  // rebuilding each one twice more.
   const apiClient = client.pipe(
-    HttpClient.mapRequest((request) =>
-      request.pipe(HttpClientRequest.prependUrl(apiUrl), HttpClientRequest.setHeaders(headers))
-    ),
     HttpClient.withTracerDisabledWhen(() => true),
     // The fetch transport follows redirects by default and would carry the key
     // to wherever it is sent; a redirect must surface as an answer instead.
@@ -212,7 +211,7 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings, urlF
 
   const genericAttempt = <A>(endpoint: Endpoint<A>, timeout: Duration.Duration) =>
     Effect.flatMap(
-      Effect.mapError(apiClient.execute(toRequest(endpoint, dialect)), toNetwork),
+      Effect.mapError(apiClient.execute(toRequest(endpoint, dialect, apiUrl, headers)), toNetwork),
       (response) => readResponse(response, endpoint, dialect)
     ).pipe(
       // `Effect.timeoutFail`, forking one fiber instead of two on the live clock.
@@ -220,12 +219,13 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings, urlF
       settings.limit
     )
 
-  // effect-authy's own transport takes the request whole, and its deadline.
+  // effect-authy's own transport takes the request as it goes on the wire, and its deadline.
   const direct = DirectSend.get(client)
+  const toWire = wireBuilder(apiUrl, headers, dialect)
   const directAttempt = <A>(send: DirectSend.DirectSend, endpoint: Endpoint<A>, timeout: Duration.Duration) =>
     Effect.flatMap(
       Effect.mapError(
-        send(toRequest(endpoint, dialect, apiUrl, headers), Duration.toMillis(timeout)),
+        send(toWire(endpoint), Duration.toMillis(timeout)),
         (error) => error._tag === "DeadlineExceeded" ? onTimeout(timeout) : toNetwork(error)
       ),
       (response) => readResponse(response, endpoint, dialect)
@@ -333,12 +333,12 @@ const retryDelay = (
   })
 }
 
-/** The request of `endpoint`: relative to the API URL and without headers, unless they are given. */
+/** The request of `endpoint`, against the API URL, with the headers of every request. */
 const toRequest = (
   endpoint: Endpoint<unknown>,
   dialect: Dialect,
-  apiUrl = "",
-  headers: Readonly<Record<string, string>> = {}
+  apiUrl: string,
+  headers: Readonly<Record<string, string>>
 ): HttpClientRequest.HttpClientRequest => {
   const url = apiUrl + endpoint.path
   switch (endpoint.method) {
@@ -350,6 +350,63 @@ const toRequest = (
       return dialect.body === "form"
         ? HttpClientRequest.post(url, { headers }).pipe(HttpClientRequest.bodyUrlParams(toUrlParams(endpoint.params)))
         : HttpClientRequest.post(url, { headers }).pipe(HttpClientRequest.bodyUnsafeJson(endpoint.params ?? {}))
+  }
+}
+
+/**
+ * What `toRequest` describes, built for the wire against the API URL parsed
+ * once: the same method, path, query, headers and body bytes as the
+ * `HttpClientRequest` would give once taken apart (`new URL`, `UrlParams`),
+ * without building it (see `DirectSend.WireRequest`).
+ */
+const wireBuilder = (apiUrl: string, headers: Readonly<Record<string, string>>, dialect: Dialect) => {
+  const { origin } = new URL(apiUrl)
+  const basePath = apiUrl.slice(origin.length)
+  const lowerHeaders: Record<string, string> = {}
+  for (const name in headers) lowerHeaders[name.toLowerCase()] = headers[name]!
+  const contentType = dialect.body === "form" ? "application/x-www-form-urlencoded" : "application/json"
+  return (endpoint: Endpoint<unknown>): DirectSend.WireRequest => {
+    const request = () => toRequest(endpoint, dialect, apiUrl, headers)
+    // A dot segment would be resolved by the URL parser: let it, as the generic path does.
+    if (dotSegment.test(endpoint.path)) return fromRequest(origin, request)
+    if (endpoint.method !== "POST") {
+      const query = new URLSearchParams(toUrlParams(endpoint.params)).toString()
+      const path = basePath + endpoint.path + (query === "" ? "" : `?${query}`)
+      return { method: endpoint.method, origin, path, headers: lowerHeaders, body: null, request }
+    }
+    // Bytes, as `HttpClientRequest.bodyUnsafeJson` and `bodyUrlParams` make them.
+    const body = utf8.encode(
+      dialect.body === "form"
+        ? new URLSearchParams(toUrlParams(endpoint.params)).toString()
+        : JSON.stringify(endpoint.params ?? {})
+    )
+    return {
+      method: "POST",
+      origin,
+      path: basePath + endpoint.path,
+      headers: { ...lowerHeaders, "content-type": contentType, "content-length": String(body.length) },
+      body,
+      request
+    }
+  }
+}
+
+const utf8 = new TextEncoder()
+
+const dotSegment = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i
+
+/** The slow way, for the rare path the shortcut does not take. */
+const fromRequest = (origin: string, request: () => HttpClientRequest.HttpClientRequest): DirectSend.WireRequest => {
+  const built = request()
+  const url = new URL(built.url)
+  for (const [key, value] of built.urlParams) url.searchParams.append(key, value)
+  return {
+    method: built.method,
+    origin,
+    path: url.pathname + url.search,
+    headers: built.headers,
+    body: built.body._tag === "Uint8Array" ? built.body.body : null,
+    request
   }
 }
 
