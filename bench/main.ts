@@ -6,40 +6,30 @@
  * dependencies and writes bench/.work/results-smoke.md instead.
  *
  * The report is made of target sections: the client's (./run.ts), then each
- * of `extraSections`, run after it so that they do not share the machine.
+ * of `extraSections` (the emulator's, ./emulator/run.ts), run after it.
  */
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { pathToFileURL } from "node:url"
 import { type BenchConfig, fullConfig, quickConfig, smokeConfig } from "./lib/config.js"
 import { benchDir } from "./lib/processes.js"
 import { type ExtraSection, render, type Verdict } from "./report/render.js"
+import { renderEmulatorBench, runEmulatorBench } from "./emulator/run.js"
 import { runBench } from "./run.js"
 
 const quick = process.argv.includes("--quick")
 const config = process.env.BENCH_SMOKE === "1" ? smokeConfig : quick ? quickConfig : fullConfig
 
-/** What bench/emulator/run.ts offers (the emulator's own bench, issue 16 target 4). */
-interface EmulatorBench {
-  readonly runEmulatorBench: (options: { readonly quick: boolean }) => Promise<{
-    readonly verdicts: ReadonlyArray<{ readonly target: string; readonly goal: string; readonly measured: string; readonly held: boolean }>
-  }>
-  readonly renderEmulatorBench: (result: never) => string
-}
-
 /**
- * The sections measured after the client's: each returns its verdicts and its
- * markdown. The emulator's joins when bench/emulator/run.ts is there.
+ * The sections measured after the client's, so that they do not share the
+ * machine: each returns its verdicts and its markdown.
  */
 const extraSections: ReadonlyArray<{ readonly title: string; readonly run: (config: BenchConfig) => Promise<ExtraSection | undefined> }> = [
   {
     title: "emulator (target 4 of issue 16)",
     run: async (config) => {
-      const file = join(benchDir, "emulator", "run.ts")
-      if (!config.emulator || !existsSync(file)) return undefined
-      const bench = (await import(pathToFileURL(file).href)) as EmulatorBench
-      const result = await bench.runEmulatorBench({ quick: config.kind !== "full" })
+      if (!config.emulator) return undefined
+      const result = await runEmulatorBench({ quick: config.kind !== "full" })
       const verdicts: Array<Verdict> = result.verdicts.map((v) => ({
         section: "emulator",
         target: v.target,
@@ -48,7 +38,7 @@ const extraSections: ReadonlyArray<{ readonly title: string; readonly run: (conf
         goal: v.goal,
         held: v.held
       }))
-      return { title: "emulator (target 4 of issue 16)", verdicts, markdown: bench.renderEmulatorBench(result as never) }
+      return { title: "emulator (target 4 of issue 16)", verdicts, markdown: renderEmulatorBench(result) }
     }
   }
 ]
