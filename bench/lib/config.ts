@@ -60,7 +60,7 @@ export interface BenchConfig {
   readonly maxRequests: number
   readonly approvalWaits: number
   readonly importRuns: number
-  /** Run the emulator's own bench (bench/emulator/run.ts) when it is there. */
+  /** Run the emulator's own bench (bench/emulator/run.ts) after the client's. */
   readonly emulator: boolean
   readonly outFile: string
 }
