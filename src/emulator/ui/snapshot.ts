@@ -19,6 +19,7 @@ import { phoneKey } from "../authy/State.js"
 import { tokenLifetimeMillis } from "../authy/tokens.js"
 import * as Totp from "../core/totp.js"
 import * as Challenges from "../verify/challenges.js"
+import { challengeView } from "../verify/control.js"
 import * as Factors from "../verify/factors.js"
 import type { Account, Message as VerifyMessage, Verification } from "../verify/State.js"
 import * as WebhookDelivery from "../verify/webhookDelivery.js"
@@ -242,17 +243,10 @@ export const verifyView = (account: Account, now: number) => {
       }))
     ),
     challenges: newest(Challenges.all(account, undefined), ({ challenge, entity }) => ({
-      sid: challenge.sid,
+      ...challengeView(challenge, now),
       identity: entity.identity,
       service: account.services.get(challenge.serviceSid)?.friendlyName ?? challenge.serviceSid,
-      factorSid: challenge.factorSid,
-      factorType: challenge.factorType,
-      status: Challenges.statusAt(challenge, now),
-      message: challenge.details?.message ?? null,
-      fields: challenge.details?.fields ?? [],
-      hiddenDetails: challenge.hiddenDetails,
       createdAt: challenge.createdAt,
-      expiresAt: challenge.expiresAt,
       answeredAt: challenge.answer?.at ?? null
     })),
     deliveries: newest(account.deliveries, (delivery) => ({

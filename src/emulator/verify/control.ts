@@ -60,7 +60,14 @@ export interface VerifyControl {
   readonly reset: (accountSid?: string) => Effect.Effect<void>
 }
 
-const view = (challenge: Challenge, now: number): ChallengeView => ({
+/**
+ * A push challenge as the control API (and the web inbox) shows it, at the
+ * account's time `now`.
+ *
+ * @since 0.3.0
+ * @category views
+ */
+export const challengeView = (challenge: Challenge, now: number): ChallengeView => ({
   sid: challenge.sid,
   serviceSid: challenge.serviceSid,
   identity: challenge.identity,
@@ -111,7 +118,7 @@ export const make = (state: Service): VerifyControl => {
         return last.code
       }),
     challenges: (filter = {}) =>
-      use(filter.accountSid, (account, now) => Challenges.all(account, filter.identity).map((c) => view(c.challenge, now))),
+      use(filter.accountSid, (account, now) => Challenges.all(account, filter.identity).map((c) => challengeView(c.challenge, now))),
     approveChallenge: (sid, accountSid) => decide(sid, "approved", accountSid),
     denyChallenge: (sid, accountSid) => decide(sid, "denied", accountSid),
     totp: (factorSid, accountSid) =>
