@@ -150,6 +150,51 @@ describe("emulator hardening", () => {
           expect((yield* raw(url, "/protected/json/app/details", { key: null })).status).toBe(401)
         }))
 
+      it.effect("a fault is removed by id by its own application only; an unknown id is a 404 in the caller's dialect", () =>
+        Effect.gen(function*() {
+          const url = yield* fresh
+          const { control } = yield* Emulator
+          const idOf = (r: RawResponse) => r.json.fault.id as string
+          const mine = idOf(yield* post(url, "/__emulator/faults", { path: "/protected/json/app/details", type: "status", status: 503, times: 100 }, "k2"))
+          const kept = idOf(yield* post(url, "/__emulator/faults", { path: "/protected/json/sms/*", times: 100 }, "k2"))
+          // Another application (holding no fault at all) cannot remove it, by either route: its own 404.
+          expectAuthyError(yield* raw(url, `/__emulator/faults/${mine}`, { method: "DELETE", key: "k1" }), 404, "60000")
+          expectAuthyError(yield* raw(url, `/__emulator/faults/${mine}/delete`, { method: "POST", key: "k1" }), 404, "60000")
+          expect(yield* control.faultsFor("k1").removeFault(mine)).toBe(false)
+          expect((yield* raw(url, "/protected/json/app/details", { key: "k2" })).status).toBe(503)
+          // Nor can a request without a served key.
+          expectAuthyError(yield* raw(url, `/__emulator/faults/${mine}`, { method: "DELETE", key: null }), 401, "60001")
+          expectAuthyError(yield* raw(url, `/__emulator/faults/${mine}`, { method: "DELETE", key: "nobody" }), 401, "60001")
+          expect((yield* raw(url, "/__emulator/faults", { key: "k2" })).json.faults.map((f: { id: string }) => f.id)).toEqual([mine, kept])
+          // Its own application removes that one fault, and only it.
+          const other = idOf(yield* post(url, "/__emulator/faults", { path: "/protected/json/app/details", type: "status", status: 502, times: 100 }, "k1"))
+          const removed = yield* raw(url, `/__emulator/faults/${mine}`, { method: "DELETE", key: "k2" })
+          expect([removed.status, removed.json]).toEqual([200, { message: "Fault removed.", success: true }])
+          expect((yield* raw(url, "/protected/json/app/details", { key: "k2" })).status).toBe(200)
+          expect((yield* raw(url, "/__emulator/faults", { key: "k2" })).json.faults.map((f: { id: string }) => f.id)).toEqual([kept])
+          expect((yield* raw(url, "/protected/json/app/details", { key: "k1" })).status).toBe(502)
+          // Removed once: gone.
+          expectAuthyError(yield* raw(url, `/__emulator/faults/${mine}`, { method: "DELETE", key: "k2" }), 404, "60000")
+          // The POST alias, for clients without DELETE.
+          const alias = yield* raw(url, `/__emulator/faults/${kept}/delete`, { method: "POST", key: "k2" })
+          expect([alias.status, alias.json]).toEqual([200, { message: "Fault removed.", success: true }])
+          expect((yield* raw(url, "/__emulator/faults", { key: "k2" })).json.faults).toEqual([])
+          expect((yield* raw(url, "/__emulator/faults", { key: "k1" })).json.faults.map((f: { id: string }) => f.id)).toEqual([other])
+          // A Twilio account's unknown id (ids start at f1): Twilio's four-field 404.
+          const basic = `Basic ${Buffer.from(`AC${"0".repeat(32)}:test-auth-token`).toString("base64")}`
+          const twilio = yield* raw(url, "/__emulator/faults/f0", { method: "DELETE", key: null, headers: { authorization: basic } })
+          expect([twilio.status, twilio.json]).toEqual([
+            404,
+            { code: 20404, message: "Fault not found: f0", more_info: "https://www.twilio.com/docs/errors/20404", status: 404 }
+          ])
+          // The in-process handle: the same, scoped by key.
+          expect(yield* control.faultsFor("k2").removeFault(other)).toBe(false)
+          expect(yield* control.removeFault(other)).toBe(true)
+          expect(yield* control.removeFault(other)).toBe(false)
+          expect((yield* raw(url, "/protected/json/app/details", { key: "k1" })).status).toBe(200)
+          expect(yield* Effect.exit(control.faultsFor("nobody").removeFault(other))).toMatchObject({ _tag: "Failure" })
+        }))
+
       it.effect("the in-process handle scopes faults by key as well", () =>
         Effect.gen(function*() {
           const url = yield* fresh

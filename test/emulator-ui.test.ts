@@ -227,6 +227,32 @@ layer(TestLayer)("the web inbox", (it) => {
       expect((yield* control.faultsFor("k2").faults)).toEqual([])
       yield* pagePost(url, "/__inbox/api/a0/faults/clear")
       expect(yield* control.faults).toEqual([])
+      // Another application's fault, while this one holds none: the same 404 from either, and it stays.
+      const otherApp = (yield* control.faultsFor("k2").injectFault({ path: "/**", fault: { type: "truncate" } })).id
+      const foreign = yield* pagePost(url, `/__inbox/api/a0/faults/${otherApp}/delete`)
+      const foreignRoute = yield* raw(url, `/__emulator/faults/${otherApp}`, { method: "DELETE" })
+      expect([foreign.status, foreign.json]).toEqual([foreignRoute.status, foreignRoute.json])
+      expect(foreign.status).toBe(404)
+      expect((yield* control.faultsFor("k2").faults).map((f) => f.id)).toEqual([otherApp])
+      // Removing one fault: the control route's reply, from either; the others stay.
+      const addFault = (path: string) =>
+        Effect.map(pagePost(url, "/__inbox/api/a0/faults", { path }), (r) => r.json.fault.id as string)
+      const viaPage = yield* addFault("/protected/json/sms/*")
+      const viaRoute = yield* addFault("/protected/json/call/*")
+      yield* addFault("/protected/json/app/*")
+      const removedByPage = yield* pagePost(url, `/__inbox/api/a0/faults/${viaPage}/delete`)
+      const removedByRoute = yield* raw(url, `/__emulator/faults/${viaRoute}`, { method: "DELETE" })
+      expect([removedByPage.status, removedByPage.json]).toEqual([removedByRoute.status, removedByRoute.json])
+      expect(removedByPage.json).toEqual({ message: "Fault removed.", success: true })
+      expect((yield* control.faults).map((f) => f.path)).toEqual(["/protected/json/app/*"])
+      expect((yield* control.faultsFor("k2").faults).map((f) => f.id)).toEqual([otherApp])
+      // Gone once removed: the same 404 from either.
+      const gone = yield* pagePost(url, `/__inbox/api/a0/faults/${viaPage}/delete`)
+      const goneRoute = yield* raw(url, `/__emulator/faults/${viaPage}`, { method: "DELETE" })
+      expect([gone.status, gone.json]).toEqual([goneRoute.status, goneRoute.json])
+      expect(gone.status).toBe(404)
+      yield* control.faultsFor("k2").clearFaults
+      yield* control.clearFaults
       // Reset: the application only.
       expect((yield* pagePost(url, "/__inbox/api/a0/reset")).json.message).toBe("Application reset.")
       expect(yield* control.messages()).toEqual([])

@@ -26,7 +26,7 @@ import { join } from "node:path"
 import { type Browser, chromium, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { AuthyService, OneTouch, Tokens, Users } from "effect-authy"
-import { Emulator } from "effect-authy/emulator"
+import { defaultApiKey, Emulator } from "effect-authy/emulator"
 import { Challenges, Services, VerifyService, Webhooks } from "effect-authy/verify"
 
 /** Debian's chromium, or the one `CHROMIUM_PATH` names, or the first `chromium` on the PATH. */
@@ -231,6 +231,30 @@ describe("the web inbox in Chromium", () => {
     const after = await run(Effect.flatMap(Emulator, (e) => e.control.now))
     expect(after - before).toBeGreaterThanOrEqual(86_400_000)
     await shoot("settings")
+  })
+
+  it("settings: Remove takes away that one fault, the others stay", async () => {
+    await page.selectOption("#tenant", "a0")
+    await view("settings")
+    // Added over the control API: the open page is told and shows them without a reload.
+    const add = async (path: string): Promise<string> => {
+      const response = await fetch(`${url}/__emulator/faults`, {
+        method: "POST",
+        headers: { "x-authy-api-key": defaultApiKey, "content-type": "application/json" },
+        body: JSON.stringify({ path })
+      })
+      return ((await response.json()) as { fault: { id: string } }).fault.id
+    }
+    const removed = await add("/protected/json/sms/*")
+    const kept = await add("/protected/json/call/*")
+    await page.locator(`button[data-fault="${kept}"]`).waitFor()
+    await page.locator(`button[data-fault="${removed}"]`).click()
+    await page.locator("#notice", { hasText: "Fault removed." }).waitFor()
+    await page.locator(`button[data-fault="${removed}"]`).waitFor({ state: "detached" })
+    const left = await run(Effect.flatMap(Emulator, (e) => e.control.faults))
+    expect(left.map((f) => f.id)).toEqual([kept])
+    expect(await page.locator(`button[data-fault="${kept}"]`).isVisible()).toBe(true)
+    await run(Effect.flatMap(Emulator, (e) => e.control.clearFaults))
   })
 })
 

@@ -190,6 +190,7 @@ export const faultsFor = (faults: Faults.Service, tenant: string): Faults.FaultC
     injectFault: (spec) => Effect.flatMap(app, (f) => f.injectFault(spec)),
     faults: Effect.flatMap(app, (f) => f.faults),
     fault: (id) => Effect.flatMap(app, (f) => f.fault(id)),
+    removeFault: (id) => Effect.flatMap(app, (f) => f.removeFault(id)),
     clearFaults: Effect.flatMap(app, (f) => f.clearFaults),
     setRandomFaults: (options) => Effect.flatMap(app, (f) => f.setRandomFaults(options)),
     randomFaults: Effect.flatMap(app, (f) => f.randomFaults)

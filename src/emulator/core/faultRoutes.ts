@@ -9,6 +9,7 @@
  *   `{"method":"GET","path":"/protected/json/sms/*","times":1,"type":"status","status":503,"body":"html"}`
  * - `GET /__emulator/faults` lists them with their counts, and the random mode.
  * - `GET /__emulator/faults/{id}` one fault.
+ * - `DELETE /__emulator/faults/{id}` (or `POST /__emulator/faults/{id}/delete`) removes one fault.
  * - `POST /__emulator/faults/random` `{"rate":0.05,"kinds":["reset_after","status"]}` sets the random mode.
  * - `DELETE /__emulator/faults` (or `POST /__emulator/faults/clear`) removes every fault.
  *
@@ -211,14 +212,32 @@ export const injectStep = (faults: Faults.AppFaults, params: Params.Params, dial
 
 const inject = withFaults(injectStep)
 
+const faultNotFound = (dialect: Dialect, id: string): Reply => dialect.error(404, undefined, `Fault not found: ${id}`)
+
 const one = withFaults((faults, _, dialect) =>
   Effect.gen(function*() {
     const id = (yield* HttpRouter.params).id ?? ""
     const view = (yield* faults.faults).find((v) => v.id === id)
-    return view === undefined
-      ? dialect.error(404, undefined, `Fault not found: ${id}`)
-      : dialect.ok({ fault: viewBody(view) })
+    return view === undefined ? faultNotFound(dialect, id) : dialect.ok({ fault: viewBody(view) })
   })
+)
+
+/**
+ * Removes one fault of a tenant, or answers the 404 of an id it does not
+ * hold (another tenant's included): the step behind
+ * `DELETE /__emulator/faults/{id}` and the web inbox's "Remove".
+ *
+ * @since 0.3.0
+ * @category steps
+ */
+export const removeStep = (faults: Faults.AppFaults, id: string, dialect: Dialect): Effect.Effect<Reply> =>
+  Effect.map(
+    faults.removeFault(id),
+    (removed) => removed ? dialect.ok({ message: "Fault removed." }) : faultNotFound(dialect, id)
+  )
+
+const remove = withFaults((faults, _, dialect) =>
+  Effect.flatMap(HttpRouter.params, (params) => removeStep(faults, params.id ?? "", dialect))
 )
 
 /**
@@ -281,5 +300,7 @@ export const router = HttpRouter.empty.pipe(
   HttpRouter.del("/__emulator/faults", clear),
   HttpRouter.post("/__emulator/faults/clear", clear),
   HttpRouter.post("/__emulator/faults/random", setRandom),
-  HttpRouter.get("/__emulator/faults/:id", one)
+  HttpRouter.get("/__emulator/faults/:id", one),
+  HttpRouter.del("/__emulator/faults/:id", remove),
+  HttpRouter.post("/__emulator/faults/:id/delete", remove)
 )

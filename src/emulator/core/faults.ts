@@ -209,6 +209,11 @@ export interface FaultControl {
   readonly faults: Effect.Effect<ReadonlyArray<FaultView>>
   /** One scripted fault; dies if there is none with that id. */
   readonly fault: (id: string) => Effect.Effect<FaultView>
+  /**
+   * Removes one scripted fault (its pending and spent uses alike); answers
+   * whether there was one with that id. Requests it holds right now run on.
+   */
+  readonly removeFault: (id: string) => Effect.Effect<boolean>
   /** Removes every scripted fault and turns the random mode off. */
   readonly clearFaults: Effect.Effect<void>
   /** Sets the random mode (`rate: 0` turns it off); dies on a rate outside 0–1. */
@@ -433,6 +438,12 @@ const makeApp = (random: RandomFaults | undefined): AppFaults => {
       add(spec).pipe(Effect.catchTag("InvalidFault", (e) => Effect.dieMessage(`Invalid fault: ${e.reason}`))),
     faults: Effect.sync(() => entries.map(toView)),
     fault: (id) => Effect.suspend(() => find(id)),
+    removeFault: (id) =>
+      Effect.sync(() => {
+        const before = entries.length
+        entries = entries.filter((e) => e.view.id !== id)
+        return entries.length < before
+      }),
     clearFaults: Effect.sync(() => {
       entries = []
       setRandom({ rate: 0 })

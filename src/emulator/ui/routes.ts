@@ -2,7 +2,8 @@
  * The web inbox's routes: the page at `/`, its script and style under
  * `/__inbox/`, a JSON snapshot of each tenant, a Server-Sent Events stream
  * that says which tenant changed (from the state's own change watchers, no
- * polling), and the actions (approve, deny, clock, reset, settings, faults),
+ * polling), and the actions (approve, deny, clock, reset, settings, faults:
+ * add, remove one, clear),
  * each running the very step the control API runs, answered with the control
  * API's own reply.
  *
@@ -196,6 +197,8 @@ const act = (tenant: Tenant, action: string, params: Params.Params, baseUrl: str
     const tenantFaults = faults.forApp(tenantKey(tenant))
     if (action === "faults" && tenantFaults !== undefined) return yield* FaultRoutes.injectStep(tenantFaults, params, dialect)
     if (action === "faults/clear" && tenantFaults !== undefined) return yield* FaultRoutes.clearStep(tenantFaults, dialect)
+    const removed = /^faults\/([^/]{1,100})\/delete$/.exec(action)
+    if (removed !== null && tenantFaults !== undefined) return yield* FaultRoutes.removeStep(tenantFaults, removed[1]!, dialect)
     if (tenant.kind === "authy") {
       const state = yield* EmulatorState
       const decided = /^approvals\/([^/]{1,100})\/(approve|deny)$/.exec(action)

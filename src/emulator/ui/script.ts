@@ -284,7 +284,11 @@ export const script = String.raw`"use strict";
       h("div", {}, h("button", { type: "submit", class: "primary" }, "Add fault"))));
     var rows = s.faults.map(function (f) {
       return h("tr", {}, h("td", { text: (f.method || "any") + " " + f.path }), h("td", { text: f.type + (f.status ? " " + f.status : "") + (f.ms ? " " + f.ms + " ms" : "") }),
-        h("td", { text: f.remaining + " of " + f.times + " left" }), h("td", { text: f.injected + " injected" }));
+        h("td", { text: f.remaining + " of " + f.times + " left" }), h("td", { text: f.injected + " injected" }),
+        h("td", {}, h("button", {
+          type: "button", "data-fault": f.id, "aria-label": "Remove fault " + f.id + " (" + (f.method || "any") + " " + f.path + ")",
+          onclick: function (e) { e.target.disabled = true; act("faults/" + encodeURIComponent(f.id) + "/delete", {}, "Fault removed."); }
+        }, "Remove")));
     });
     return h("section", { class: "card" }, h("h3", { text: "Faults" }),
       rows.length === 0 ? empty("No scripted faults.") : h("table", {}, h("tbody", {}, rows)),
