@@ -8,12 +8,11 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { NodeHttpClient } from "@effect/platform-node"
-import { type Effect, Layer, ManagedRuntime, Redacted, Runtime } from "effect"
-import { App, AuthyService, OneTouch, Phones, Tokens, Users } from "../../src/index.js"
+import { Layer, ManagedRuntime, Redacted, Runtime } from "effect"
+import { AuthyService } from "../../src/index.js"
 import { UndiciHttpClient } from "../../src/node/index.js"
 import { runDriver } from "./loop.js"
-import { sample } from "./paths.js"
-import type { Operation } from "./protocol.js"
+import { programsFor } from "./programs.js"
 
 const transports: Record<string, Layer.Layer<HttpClient.HttpClient>> = {
   lean: UndiciHttpClient.layer,
@@ -31,16 +30,6 @@ await runDriver(async ({ target }) => {
     Layer.provide(transport)
   )
   const run = Runtime.runPromise(await ManagedRuntime.make(layer).runtime())
-  const programs: Record<Operation, () => Effect.Effect<unknown, unknown, AuthyService>> = {
-    verify: () => Tokens.verify(target.authyId, target.token),
-    status: () => Users.status(target.authyId),
-    create: () => Users.create({ email: sample.email, cellphone: sample.cellphone, countryCode: sample.countryCode }),
-    sms: () => Users.requestSms(target.authyId),
-    oneTouchCreate: () => OneTouch.sendRequest(target.authyId, { message: sample.approvalMessage }),
-    oneTouchStatus: () => OneTouch.getApprovalStatus(sample.approvalUuid),
-    phoneStart: () =>
-      Phones.startVerification({ phoneNumber: sample.cellphone, countryCode: sample.countryCode, via: "sms" }),
-    appDetails: () => App.details()
-  }
+  const programs = programsFor(target)
   return Object.fromEntries(Object.entries(programs).map(([operation, program]) => [operation, () => run(program())]))
 })

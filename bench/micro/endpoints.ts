@@ -12,12 +12,13 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as Undici from "@effect/platform-node/Undici"
-import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import { Layer, ManagedRuntime, Redacted } from "effect"
 import { writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
-import { App, AuthyService, OneTouch, Phones, Tokens, Users } from "../../src/index.js"
+import { AuthyService } from "../../src/index.js"
 import { UndiciHttpClient } from "../../src/node/index.js"
-import { checkAnswer, sample, wireRequest } from "../drivers/paths.js"
+import { checkAnswer, wireRequest } from "../drivers/paths.js"
+import { programsFor } from "../drivers/programs.js"
 import { allOperations, type Operation, type Target } from "../drivers/protocol.js"
 import { answer } from "../servers/bodies.js"
 
@@ -63,16 +64,7 @@ const runtime = ManagedRuntime.make(
     Layer.provide(Layer.succeed(HttpClient.HttpClient, UndiciHttpClient.make(dispatcher)))
   )
 )
-const programs: Record<Operation, () => Effect.Effect<unknown, unknown, AuthyService>> = {
-  verify: () => Tokens.verify(target.authyId, target.token),
-  status: () => Users.status(target.authyId),
-  create: () => Users.create({ email: sample.email, cellphone: sample.cellphone, countryCode: sample.countryCode }),
-  sms: () => Users.requestSms(target.authyId),
-  oneTouchCreate: () => OneTouch.sendRequest(target.authyId, { message: sample.approvalMessage }),
-  oneTouchStatus: () => OneTouch.getApprovalStatus(sample.approvalUuid),
-  phoneStart: () => Phones.startVerification({ phoneNumber: sample.cellphone, countryCode: sample.countryCode, via: "sms" }),
-  appDetails: () => App.details()
-}
+const programs = programsFor(target)
 
 const loop = async (call: () => Promise<unknown>) => {
   let issued = 0
