@@ -2,6 +2,7 @@
  * `npm run bench [-- --quick]`: installs bench/'s own dependencies when
  * missing, runs the benchmark, prints the report and writes it to
  * bench/results.md (`--quick`: bench/.work/results-quick.md).
+ * `--only=verify,create` measures those calls alone, into bench/.work/.
  * `BENCH_SMOKE=1` runs tiny counts of the drivers that need no bench/
  * dependencies and writes bench/.work/results-smoke.md instead.
  *
@@ -18,7 +19,15 @@ import { renderEmulatorBench, runEmulatorBench } from "./emulator/run.js"
 import { runBench } from "./run.js"
 
 const quick = process.argv.includes("--quick")
-const config = process.env.BENCH_SMOKE === "1" ? smokeConfig : quick ? quickConfig : fullConfig
+const chosen = process.env.BENCH_SMOKE === "1" ? smokeConfig : quick ? quickConfig : fullConfig
+// `--only=verify,create`: a spot check of some calls while working on them (no emulator section).
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",")
+const config: BenchConfig = only === undefined ? chosen : {
+  ...chosen,
+  operations: chosen.operations.filter((operation) => only.includes(operation)),
+  emulator: false,
+  outFile: join(benchDir, ".work", "results-only.md")
+}
 
 /**
  * The sections measured after the client's, so that they do not share the

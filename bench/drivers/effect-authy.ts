@@ -3,16 +3,17 @@
  * `lean` (effect-authy's own `UndiciHttpClient.layer`), `undici`
  * (`NodeHttpClient.layerUndici`), `node` (`NodeHttpClient.layer`) or `fetch`
  * (`FetchHttpClient.layer`). Layers are built once, then every call
- * runs the public program on that runtime.
+ * runs the public program in a fiber of that runtime.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Layer, ManagedRuntime, Redacted, Runtime } from "effect"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { AuthyService } from "../../src/index.js"
 import { UndiciHttpClient } from "../../src/node/index.js"
 import { runDriver } from "./loop.js"
 import { programsFor } from "./programs.js"
+import { effectCall } from "./protocol.js"
 
 const transports: Record<string, Layer.Layer<HttpClient.HttpClient>> = {
   lean: UndiciHttpClient.layer,
@@ -29,7 +30,9 @@ await runDriver(async ({ target }) => {
   const layer = AuthyService.layer({ apiKey: Redacted.make(target.apiKey), apiUrl: target.url }).pipe(
     Layer.provide(transport)
   )
-  const run = Runtime.runPromise(await ManagedRuntime.make(layer).runtime())
+  const runtime = await ManagedRuntime.make(layer).runtime()
   const programs = programsFor(target)
-  return Object.fromEntries(Object.entries(programs).map(([operation, program]) => [operation, () => run(program())]))
+  return Object.fromEntries(
+    Object.entries(programs).map(([operation, program]) => [operation, effectCall(Effect.suspend(program), runtime)])
+  )
 })

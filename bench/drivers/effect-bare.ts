@@ -7,16 +7,15 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, ManagedRuntime, Runtime } from "effect"
+import { Effect, ManagedRuntime } from "effect"
 import { runDriver } from "./loop.js"
 import { checkAnswer, wireRequest } from "./paths.js"
-import { allOperations, type Calls } from "./protocol.js"
+import { allOperations, type Call, type Calls, effectCall } from "./protocol.js"
 
 await runDriver(async ({ target }) => {
   const runtime = await ManagedRuntime.make(NodeHttpClient.layerUndici).runtime()
-  const run = Runtime.runPromise(runtime)
   const headers = { "x-authy-api-key": target.apiKey, accept: "application/json" }
-  const calls: Record<string, () => Promise<void>> = {}
+  const calls: Record<string, Call> = {}
   for (const operation of allOperations) {
     const { body, method, path } = wireRequest(operation, target)
     const url = target.url + path
@@ -28,7 +27,7 @@ await runDriver(async ({ target }) => {
       Effect.flatMap((response) => response.json),
       Effect.map((json) => checkAnswer(operation, json))
     )
-    calls[operation] = () => run(call)
+    calls[operation] = effectCall(call, runtime)
   }
   return calls as Calls
 })

@@ -3,6 +3,7 @@
  * the same way: `concurrency` workers, each awaiting one call after another,
  * bounded by a request count and a deadline.
  */
+import { Effect, Runtime } from "effect"
 import { performance } from "node:perf_hooks"
 import { createInterface } from "node:readline"
 import { percentile } from "../lib/stats.js"
@@ -21,7 +22,7 @@ import {
 } from "./protocol.js"
 
 /** Runs up to `max` calls in `concurrency` workers until `deadlineMs`; records latencies when given an array. */
-const runLoop = async (
+const runLoop = (
   call: Call,
   concurrency: number,
   durationMs: number,
@@ -30,16 +31,30 @@ const runLoop = async (
 ): Promise<number> => {
   const deadline = performance.now() + durationMs
   let issued = 0
-  const worker = async () => {
-    while (issued < max && performance.now() < deadline) {
-      const index = issued++
-      const start = performance.now()
-      await call()
-      if (latencies !== undefined) latencies[index] = performance.now() - start
-    }
+  const more = () => issued < max && performance.now() < deadline
+  const record = (index: number, start: number) => {
+    if (latencies !== undefined) latencies[index] = performance.now() - start
   }
-  await Promise.all(Array.from({ length: concurrency }, worker))
-  return issued
+  if (typeof call === "function") {
+    const worker = async () => {
+      while (more()) {
+        const index = issued++
+        const start = performance.now()
+        await call()
+        record(index, start)
+      }
+    }
+    return Promise.all(Array.from({ length: concurrency }, worker)).then(() => issued)
+  }
+  // The same loop, each worker a fiber of the driver's runtime.
+  const timed = Effect.suspend(() => {
+    const index = issued++
+    const start = performance.now()
+    return Effect.map(call.program, () => record(index, start))
+  })
+  const worker = Effect.whileLoop({ while: more, body: () => timed, step: () => {} })
+  const workers = Effect.forEach(Array.from({ length: concurrency }), () => worker, { concurrency: "unbounded", discard: true })
+  return Runtime.runPromise(call.runtime)(workers).then(() => issued)
 }
 
 const measureCell = async (
@@ -75,7 +90,7 @@ export const runDriver = async (makeCalls: (input: DriverInput) => Promise<Calls
     const call = calls[operation]
     return call === undefined ? [] : [[operation, call] as const]
   })
-  for (const [, call] of made) await call() // fail fast, before any timing
+  for (const [, call] of made) await runLoop(call, 1, Infinity, 1) // fail fast, before any timing
   // Warm every call up: the JIT and the connection pool settle before the first window.
   for (const [, call] of made) await runLoop(call, 16, input.firstWarmupMs / Math.max(1, made.length), input.maxRequests)
   if (process.env.BENCH_PAIRED === "1") return serveWindows(input, calls)

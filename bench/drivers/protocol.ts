@@ -1,3 +1,5 @@
+import type { Effect, Runtime } from "effect"
+
 /**
  * What the orchestrator hands a driver process (as JSON in `BENCH_INPUT`) and
  * what the driver prints back (one `RESULT {json}` line on stdout).
@@ -63,7 +65,28 @@ export interface DriverResult {
 }
 
 /** One request: resolves when the answer is received and decoded, rejects on any failure. */
-export type Call = () => Promise<unknown>
+export type PromiseCall = () => Promise<unknown>
+
+/**
+ * One request as an Effect program, run on `runtime`: its workers are fibers
+ * looping inside that runtime, as the calls of an Effect application are, not
+ * one `runPromise` per call (a fiber made, started and bridged to a promise
+ * for each request, which no Effect backend pays per client call).
+ */
+export interface EffectCall {
+  readonly _tag: "EffectCall"
+  readonly program: Effect.Effect<unknown, unknown>
+  /** The runtime that provides what `program` needs (see {@link effectCall}). */
+  readonly runtime: Runtime.Runtime<never>
+}
+
+export type Call = PromiseCall | EffectCall
+
+export const effectCall = <R>(program: Effect.Effect<unknown, unknown, R>, runtime: Runtime.Runtime<R>): EffectCall => ({
+  _tag: "EffectCall",
+  program: program as Effect.Effect<unknown, unknown>,
+  runtime: runtime as Runtime.Runtime<never>
+})
 
 /** What each driver builds once, before any loop: one call per operation it makes. */
 export type Calls = Readonly<Partial<Record<Operation, Call>>>

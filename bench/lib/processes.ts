@@ -5,7 +5,8 @@
  * service tsx starts in it), and that group is killed when the child is
  * stopped or the harness ends, however it ends.
  */
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { availableParallelism } from "node:os"
 import { fileURLToPath } from "node:url"
 import { onExit } from "./cleanup.js"
 
@@ -29,13 +30,41 @@ const kill = (child: ChildProcess) => {
   }
 }
 
+/**
+ * Which core a child runs on, where `taskset` can say so: the stub servers on
+ * the first, the measured clients on the second. On a machine of two cores a
+ * client and the server it loads would otherwise take turns on both, and each
+ * window would measure that scheduling as much as the client.
+ */
+export type Placement = "server" | "client" | "any"
+
+const canPin = (() => {
+  if (process.platform !== "linux" || availableParallelism() < 2 || process.env.BENCH_NO_PIN === "1") return false
+  try {
+    execFileSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  }
+})()
+
+/** Whether children are pinned to cores (see {@link Placement}), for the report. */
+export const pinned = canPin
+
+const command = (placement: Placement, argv: ReadonlyArray<string>): [string, Array<string>] =>
+  canPin && placement !== "any"
+    ? ["taskset", ["-c", placement === "server" ? "0" : "1", process.execPath, ...argv]]
+    : [process.execPath, [...argv]]
+
 const spawnTs = (
   file: string,
   args: ReadonlyArray<string>,
   env: NodeJS.ProcessEnv,
-  nodeArgs: ReadonlyArray<string> = []
+  nodeArgs: ReadonlyArray<string> = [],
+  placement: Placement = "any"
 ) => {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", exitWithParent, "--import", "tsx", file, ...args], {
+  const [executable, argv] = command(placement, [...nodeArgs, "--import", exitWithParent, "--import", "tsx", file, ...args])
+  const child = spawn(executable, argv, {
     cwd: repoRoot, // where `--import tsx` and the packages resolve
     env: { ...process.env, ...env },
     // stdin is for paired drivers (startConversation); the others never read it.
@@ -55,10 +84,11 @@ export const startServer = (
   file: string,
   args: ReadonlyArray<string>,
   announce: RegExp,
-  timeoutMs = 30_000
+  timeoutMs = 30_000,
+  placement: Placement = "any"
 ): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
-    const child = spawnTs(file, args, {})
+    const child = spawnTs(file, args, {}, [], placement)
     let output = ""
     const timer = setTimeout(() => fail(new Error(`${file} did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs)
     const fail = (error: Error) => {
@@ -87,10 +117,11 @@ export const runForResult = <A>(
     readonly env?: NodeJS.ProcessEnv
     readonly nodeArgs?: ReadonlyArray<string>
     readonly timeoutMs: number
+    readonly placement?: Placement
   }
 ): Promise<Outcome<A>> =>
   new Promise((resolve) => {
-    const child = spawnTs(file, [], options.env ?? {}, options.nodeArgs)
+    const child = spawnTs(file, [], options.env ?? {}, options.nodeArgs, options.placement)
     let stdout = ""
     let stderr = ""
     const timer = setTimeout(() => {
@@ -131,7 +162,8 @@ export const startConversation = (
   timeoutMs: number
 ): Promise<Conversation> =>
   new Promise((resolve, reject) => {
-    const child = spawnTs(file, [], env)
+    // Paired drivers are the measured clients.
+    const child = spawnTs(file, [], env, [], "client")
     let stdout = ""
     let stderr = ""
     let waiting: { prefix: string; resolve: (line: string) => void } | undefined

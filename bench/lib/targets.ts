@@ -16,7 +16,7 @@ const stubTarget = (url: string): Target => ({ url, apiKey: "bench-key", authyId
 
 export const startStub = async (certificate?: Certificate): Promise<Server> => {
   const args = certificate === undefined ? ["http"] : ["https", certificate.certFile, certificate.keyFile]
-  const server = await startServer("bench/servers/stub.ts", args, /listening (\S+)/)
+  const server = await startServer("bench/servers/stub.ts", args, /listening (\S+)/, 30_000, "server")
   return { name: certificate === undefined ? "HTTP" : "HTTPS", target: stubTarget(server.url), stop: server.stop }
 }
 
