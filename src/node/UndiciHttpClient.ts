@@ -69,10 +69,13 @@ export const make = (dispatcher: Undici.Dispatcher, options: Options = {}): Http
     (request) => Effect.flatMap(request, (request) => send(dispatcher, request, maxResponseBytes)),
     Effect.succeed
   )
-  return DirectSend.attach(client, (wire, timeoutMillis) =>
+  return DirectSend.attach(client, (wire, timeoutMillis, reader) =>
     dispatch(dispatcher, wire, maxResponseBytes, {
+      answer: (_request, status, headers, body) => reader.onAnswer(status, utf8.decode(body), (name) => headerValue(headers[name])),
+      failure: reader.onFailure
+    }, {
       millis: timeoutMillis,
-      onExceeded: () => new DirectSend.DeadlineExceeded()
+      onExceeded: () => reader.onFailure(new DirectSend.DeadlineExceeded())
     }))
 }
 
@@ -147,6 +150,29 @@ interface Deadline<E> {
   readonly onExceeded: () => E
 }
 
+type RawHeaders = Record<string, string | Array<string> | undefined>
+
+/** What an exchange ends with: its answer, read whole, or its failure. */
+interface Settle<A, E> {
+  readonly answer: (
+    request: () => HttpClientRequest.HttpClientRequest,
+    status: number,
+    headers: RawHeaders,
+    body: Uint8Array
+  ) => Effect.Effect<A, E>
+  readonly failure: (error: HttpClientError.HttpClientError) => E
+}
+
+/** As an `HttpClient` answers: the response, or the platform's error. */
+const asResponse: Settle<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> = {
+  answer: (request, status, headers, body) => Effect.succeed(new BufferedResponse(request, status, headers, body)),
+  failure: (error) => error
+}
+
+/** A header as `Headers` gives it: several values joined by a comma. */
+const headerValue = (value: string | Array<string> | undefined): string | undefined =>
+  Array.isArray(value) ? value.join(", ") : value
+
 /** An `HttpClientRequest`, taken apart for the wire. */
 const send = (
   dispatcher: Undici.Dispatcher,
@@ -175,17 +201,18 @@ const send = (
     body,
     request: () => request
   }
-  return dispatch(dispatcher, wire, maxResponseBytes, undefined)
+  return dispatch(dispatcher, wire, maxResponseBytes, asResponse)
 }
 
-const dispatch = <E = never>(
+const dispatch = <A, E>(
   dispatcher: Undici.Dispatcher,
   wire: DirectSend.WireRequest,
   maxResponseBytes: number,
-  deadline: Deadline<E> | undefined
-): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | E> =>
-  Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | E>((resume) => {
-    const handler = new BufferingHandler(wire.request, maxResponseBytes, resume)
+  settle: Settle<A, E>,
+  deadline?: Deadline<E>
+): Effect.Effect<A, E> =>
+  Effect.async<A, E>((resume) => {
+    const handler = new BufferingHandler(wire.request, maxResponseBytes, settle, resume)
     if (deadline !== undefined && deadline.millis <= maxTimerMillis) {
       handler.expireAfter(deadline.millis, deadline.onExceeded)
     }
@@ -220,30 +247,29 @@ class RequestAborted extends Error {}
 
 /**
  * Collects one answer on undici's callback API and resumes the waiting fiber
- * once, with the whole answer or the error.
+ * once, with what `settle` makes of the whole answer or of the error.
  */
-class BufferingHandler<E> implements Undici.Dispatcher.DispatchHandler {
+class BufferingHandler<A, E> implements Undici.Dispatcher.DispatchHandler {
   private controller: Undici.Dispatcher.DispatchController | undefined
   private aborted = false
   private finished = false
   private timer: ReturnType<typeof setTimeout> | undefined
   private status = 0
-  private headers: Record<string, string | Array<string> | undefined> = {}
+  private headers: RawHeaders = {}
   private readonly chunks: Array<Buffer> = []
   private size = 0
 
   constructor(
     private readonly request: () => HttpClientRequest.HttpClientRequest,
     private readonly maxResponseBytes: number,
-    private readonly resume: (
-      effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | E>
-    ) => void
+    private readonly settle: Settle<A, E>,
+    private readonly resume: (effect: Effect.Effect<A, E>) => void
   ) {}
 
   /** Gives up with `onExceeded()`, and aborts the request, unless it is done within `millis`. */
   expireAfter(millis: number, onExceeded: () => E): void {
     this.timer = setTimeout(() => {
-      this.finish(Effect.fail(onExceeded()))
+      this.finish(() => Effect.fail(onExceeded()))
       this.abort()
     }, millis)
   }
@@ -259,11 +285,7 @@ class BufferingHandler<E> implements Undici.Dispatcher.DispatchHandler {
     if (this.aborted) controller.abort(new RequestAborted("The request was aborted"))
   }
 
-  onResponseStart(
-    _controller: Undici.Dispatcher.DispatchController,
-    statusCode: number,
-    headers: Record<string, string | Array<string> | undefined>
-  ): void {
+  onResponseStart(_controller: Undici.Dispatcher.DispatchController, statusCode: number, headers: RawHeaders): void {
     this.status = statusCode
     this.headers = headers
   }
@@ -279,29 +301,40 @@ class BufferingHandler<E> implements Undici.Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size)
-    this.finish(Effect.succeed(new BufferedResponse(this.request, this.status, this.headers, body)))
+    this.finish(() => this.settle.answer(this.request, this.status, this.headers, body))
   }
 
   onResponseError(_controller: Undici.Dispatcher.DispatchController, error: Error): void {
     if (error instanceof ResponseTooLarge) {
       const response = new BufferedResponse(this.request, this.status, this.headers, new Uint8Array(0))
-      this.finish(
-        Effect.fail(
-          new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", description: error.message })
-        )
-      )
+      const failure = new HttpClientError.ResponseError({
+        request: response.request,
+        response,
+        reason: "Decode",
+        description: error.message
+      })
+      this.finish(() => Effect.fail(this.settle.failure(failure)))
       return
     }
-    this.finish(Effect.fail(new HttpClientError.RequestError({ request: this.request(), reason: "Transport", cause: error })))
+    const failure = new HttpClientError.RequestError({ request: this.request(), reason: "Transport", cause: error })
+    this.finish(() => Effect.fail(this.settle.failure(failure)))
   }
 
-  private finish(
-    outcome: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | E>
-  ): void {
+  /**
+   * Resumes the fiber once. `outcome` runs here, in undici's callback: a
+   * throw in it is a defect of the fiber, never an exception in undici.
+   */
+  private finish(outcome: () => Effect.Effect<A, E>): void {
     if (this.finished) return
     this.finished = true
     clearTimeout(this.timer)
-    this.resume(outcome)
+    let effect: Effect.Effect<A, E>
+    try {
+      effect = outcome()
+    } catch (defect) {
+      effect = Effect.die(defect)
+    }
+    this.resume(effect)
   }
 }
 

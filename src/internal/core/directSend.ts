@@ -11,7 +11,6 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as HttpMethod from "@effect/platform/HttpMethod"
 import type { Effect } from "effect"
 
@@ -50,15 +49,28 @@ export interface WireRequest {
 }
 
 /**
- * Sends `request` and reads its whole answer within `timeoutMillis`
- * (`Infinity`: no deadline). Interrupting the effect aborts the request.
+ * What the executor makes of an attempt's end, called once by the transport
+ * in its own callback: the waiting fiber is resumed with the attempt's final
+ * outcome, so that an attempt is one asynchronous step with nothing chained
+ * after it (no response object to read in further steps, no error to map).
  *
  * @internal
  */
-export type DirectSend = (
-  request: WireRequest,
-  timeoutMillis: number
-) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | DeadlineExceeded>
+export interface Reader<A, E> {
+  /** The whole answer: its status, its body as text, a header by lower-case name. */
+  readonly onAnswer: (status: number, text: string, header: (name: string) => string | undefined) => Effect.Effect<A, E>
+  /** The request failed, or the deadline passed first (the request is then aborted). */
+  readonly onFailure: (error: HttpClientError.HttpClientError | DeadlineExceeded) => E
+}
+
+/**
+ * Sends `request`, reads its whole answer within `timeoutMillis` (`Infinity`:
+ * no deadline) and succeeds or fails as `reader` says. Interrupting the effect
+ * aborts the request.
+ *
+ * @internal
+ */
+export type DirectSend = <A, E>(request: WireRequest, timeoutMillis: number, reader: Reader<A, E>) => Effect.Effect<A, E>
 
 /**
  * Marks `client` as able to send directly. A client derived from it

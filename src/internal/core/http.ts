@@ -222,14 +222,15 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings, urlF
   // effect-authy's own transport takes the request as it goes on the wire, and its deadline.
   const direct = DirectSend.get(client)
   const toWire = wireBuilder(apiUrl, headers, dialect)
+  // The answer is interpreted in the transport's callback: the attempt is one step.
   const directAttempt = <A>(send: DirectSend.DirectSend, endpoint: Endpoint<A>, timeout: Duration.Duration) =>
-    Effect.flatMap(
-      Effect.mapError(
-        send(toWire(endpoint), Duration.toMillis(timeout)),
-        (error) => error._tag === "DeadlineExceeded" ? onTimeout(timeout) : toNetwork(error)
-      ),
-      (response) => readResponse(response, endpoint, dialect)
-    ).pipe(settings.limit)
+    settings.limit(
+      send<A, ApiError | NetworkError>(toWire(endpoint), Duration.toMillis(timeout), {
+        onAnswer: (status, text, header) =>
+          interpret(status, text, () => header("retry-after"), endpoint, dialect, () => scrubberFor(endpoint, dialect)),
+        onFailure: (error) => error._tag === "DeadlineExceeded" ? onTimeout(timeout) : toNetwork(error)
+      })
+    )
 
   const attempt = <A>(endpoint: Endpoint<A>, timeout: Duration.Duration, clock: Clock.Clock) =>
     direct !== undefined && isLiveClock(clock)
@@ -272,10 +273,10 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings, urlF
     execute: (endpoint) =>
       Effect.clockWith((clock) => {
         const startedAt = clock.unsafeCurrentTimeMillis()
-        return Effect.catchAll(attempt(endpoint, firstTimeout, clock), (error) => retry(endpoint, error, startedAt))
-      }).pipe(
-        Effect.tapError((error) => annotateFailure(endpoint, error, prefix))
-      )
+        // Only a failure pays for what follows: a success leaves at the first step.
+        return Effect.catchAll(attempt(endpoint, firstTimeout, clock), (error) =>
+          Effect.tapError(retry(endpoint, error, startedAt), (error) => annotateFailure(endpoint, error, prefix)))
+      })
   }
 }
 
