@@ -326,6 +326,70 @@ describe("awaitApproval", () => {
     }))
 })
 
+describe("awaitApproval on the live clock", () => {
+  // The live clock's sleep is a bare timer, cleared by the end of the fiber
+  // (src/internal/core/polling.ts, liveSleep): real time, real timers here.
+  const activeTimers = () => process.getActiveResourcesInfo().filter((name) => name === "Timeout").length
+
+  it.live("polls as the schedule says, and returns the answer", () =>
+    Effect.gen(function*() {
+      const stub = makeStub(script([pending, pending], approved))
+      const started = Date.now()
+      const answer = yield* OneTouch.awaitApproval(uuid, { schedule: Schedule.spaced("30 millis") }).pipe(
+        Effect.provide(stub.layer())
+      )
+      expect(statusOf(answer)).toBe("approved")
+      expect(stub.times).toHaveLength(3)
+      expect(stub.times[2]! - stub.times[0]!).toBeGreaterThanOrEqual(55) // two sleeps, never early
+      expect(Date.now() - started).toBeGreaterThanOrEqual(55)
+    }))
+
+  it.live("returns the last pending answer when the timeout runs out during a sleep", () =>
+    Effect.gen(function*() {
+      const stub = makeStub(() => pending)
+      const answer = yield* OneTouch.awaitApproval(uuid, { schedule: Schedule.spaced("1 hour"), timeout: "50 millis" }).pipe(
+        Effect.provide(stub.layer())
+      )
+      expect(statusOf(answer)).toBe("pending")
+      expect(stub.times).toHaveLength(1)
+    }))
+
+  it.live("fails with a Timeout when the timeout cuts the first poll short", () =>
+    Effect.gen(function*() {
+      const stub = makeStub(() => ({ hang: true }))
+      const error = yield* OneTouch.awaitApproval(uuid, { timeout: "50 millis" }).pipe(Effect.provide(stub.layer()), Effect.flip)
+      expect(error).toMatchObject({ _tag: "NetworkError", reason: "Timeout" })
+    }))
+
+  it.live("interrupting sleeping waits clears their timers at once", () =>
+    Effect.gen(function*() {
+      const stub = makeStub(() => pending)
+      const ids = Array.from({ length: 50 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`)
+      const fibers = yield* Effect.forEach(ids, (id) =>
+        OneTouch.awaitApproval(id, { schedule: Schedule.spaced("1 hour") }).pipe(Effect.provide(stub.layer()), Effect.fork))
+      while (stub.times.length < ids.length) yield* Effect.sleep("5 millis")
+      yield* Effect.sleep("20 millis") // each decodes its answer and goes to sleep
+      const sleeping = activeTimers()
+      yield* Fiber.interruptAll(fibers)
+      // Without clearing, 50 one-hour timers would hold the process open.
+      expect(sleeping - activeTimers()).toBeGreaterThanOrEqual(ids.length)
+    }))
+
+  it.live("a fiber running wait after wait keeps nothing of the finished ones", () =>
+    Effect.gen(function*() {
+      const stub = makeStub((n) => n % 2 === 0 ? pending : approved)
+      const timers = activeTimers()
+      for (let i = 0; i < 5; i++) {
+        const answer = yield* OneTouch.awaitApproval(uuid, { schedule: Schedule.spaced("5 millis") }).pipe(
+          Effect.provide(stub.layer())
+        )
+        expect(statusOf(answer)).toBe("approved")
+      }
+      expect(stub.times).toHaveLength(10)
+      expect(activeTimers()).toBeLessThanOrEqual(timers)
+    }))
+})
+
 describe("defaultApprovalSchedule", () => {
   it.effect("waits 1 s, then 1.5× longer each time, up to 5 s", () =>
     Effect.gen(function*() {

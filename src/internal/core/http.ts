@@ -22,7 +22,7 @@ import * as RetryPolicy from "../../RetryPolicy.js"
 import * as Redact from "./redact.js"
 import * as DirectSend from "./directSend.js"
 import { annotate } from "./span.js"
-import { isLiveClock, timeoutFail } from "./timeout.js"
+import { isLiveClock, makeRequestDeadline } from "./timeout.js"
 import { version } from "./version.js"
 
 /**
@@ -209,15 +209,16 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings, urlF
   const toNetwork = (error: HttpClientError.HttpClientError) => toNetworkError(error, dialect)
   const onTimeout = (limit: Duration.Duration) => timeoutError(limit, dialect)
 
-  const genericAttempt = <A>(endpoint: Endpoint<A>, timeout: Duration.Duration) =>
-    Effect.flatMap(
-      Effect.mapError(apiClient.execute(toRequest(endpoint, dialect, apiUrl, headers)), toNetwork),
+  // On the live clock, a deadline that aborts the request rather than forking a fiber per attempt.
+  const requestDeadline = makeRequestDeadline()
+  const genericAttempt = <A>(endpoint: Endpoint<A>, timeout: Duration.Duration, clock: Clock.Clock) => {
+    const request = toRequest(endpoint, dialect, apiUrl, headers)
+    const exchange = Effect.flatMap(
+      Effect.mapError(apiClient.execute(request), toNetwork),
       (response) => readResponse(response, endpoint, dialect)
-    ).pipe(
-      // `Effect.timeoutFail`, forking one fiber instead of two on the live clock.
-      (self) => timeoutFail(self, { duration: timeout, onTimeout: () => onTimeout(timeout) }),
-      settings.limit
     )
+    return settings.limit(requestDeadline(request, exchange, { clock, duration: timeout, onTimeout: () => onTimeout(timeout) }))
+  }
 
   // effect-authy's own transport takes the request as it goes on the wire, and its deadline.
   const direct = DirectSend.get(client)
@@ -235,7 +236,7 @@ export const make = (client: HttpClient.HttpClient, settings: HttpSettings, urlF
   const attempt = <A>(endpoint: Endpoint<A>, timeout: Duration.Duration, clock: Clock.Clock) =>
     direct !== undefined && isLiveClock(clock)
       ? directAttempt(direct, endpoint, timeout)
-      : genericAttempt(endpoint, timeout)
+      : genericAttempt(endpoint, timeout, clock)
 
   // The first attempt is the hot path: no retry machinery, one timeout.
   const firstTimeout = Duration.min(settings.timeout, settings.totalTimeout)

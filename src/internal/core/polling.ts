@@ -11,6 +11,7 @@ import { Duration, Effect, Option, Schedule, ScheduleDecision, ScheduleIntervals
 import type { Clock } from "effect"
 import { type ApiError, NetworkError, type ServiceName, type ValidationError } from "../../AuthyError.js"
 import * as RetryPolicy from "../../RetryPolicy.js"
+import { isLiveClock, maxTimerMillis, timeoutFail } from "./timeout.js"
 import * as Validate from "./validate.js"
 
 type Failure = ApiError | NetworkError | ValidationError
@@ -85,9 +86,12 @@ export interface PollOptions<A> {
  * included) and the one continuation that polls again. Each step returns the
  * next effect in tail position, so the fiber's stack does not grow with the
  * polls; the retry policy is set around each poll only, so nothing of it is on
- * the stack between polls; and the timeout is a deadline the loop checks, not
- * a racing fiber. The steps are methods and the continuations anonymous
- * arrows made when needed, so an instance carries no closures of its own.
+ * the stack between polls; the timeout is a deadline the loop checks between
+ * polls, raced only against a poll in flight (in a fiber of its own, so
+ * nothing of the race is left on the waiting fiber); and on the live clock the
+ * sleep is {@link liveSleep}. The steps are methods and the continuations
+ * anonymous arrows made when needed, so an instance carries no closures of
+ * its own.
  */
 class Polling<A> {
   private scheduleState: unknown
@@ -98,6 +102,7 @@ class Polling<A> {
   /** Kept only while no answer came: it is what the run fails with then. */
   private lastFailure: ApiError | NetworkError | undefined = undefined
   private retryAfterMillis = 0
+  private readonly live: boolean
 
   constructor(
     private readonly polled: Polled<A>,
@@ -109,6 +114,7 @@ class Polling<A> {
     private readonly onAnswer: ((answer: A) => void) | undefined
   ) {
     this.scheduleState = schedule.initial
+    this.live = isLiveClock(clock)
   }
 
   /** The next poll, one attempt, cut short at the deadline. */
@@ -117,7 +123,7 @@ class Polling<A> {
     if (this.deadline !== undefined) {
       const left = this.deadline - this.clock.unsafeCurrentTimeMillis()
       if (left <= 0) return this.timeUp()
-      attempt = Effect.timeoutFail(attempt, { duration: Duration.millis(left), onTimeout: () => timedOut })
+      attempt = timeoutFail(attempt, { duration: Duration.millis(left), onTimeout: () => timedOut })
     }
     return Effect.matchEffect(attempt, {
       onFailure: (error) => this.failed(error),
@@ -167,9 +173,14 @@ class Polling<A> {
       wait = Math.max(0, Math.min(wait, this.expiresAt + expiryGraceMillis - now))
     }
     if (this.deadline !== undefined && now + wait >= this.deadline) {
-      return Effect.flatMap(this.clock.sleep(Duration.millis(Math.max(0, this.deadline - now))), () => this.timeUp())
+      return Effect.flatMap(this.sleep(Math.max(0, this.deadline - now)), () => this.timeUp())
     }
-    return wait > 0 ? Effect.flatMap(this.clock.sleep(Duration.millis(wait)), () => this.next()) : this.next()
+    return wait > 0 ? Effect.flatMap(this.sleep(wait), () => this.next()) : this.next()
+  }
+
+  /** The clock's sleep; on the live clock, the same with a fraction of its heap. */
+  private sleep(millis: number): Effect.Effect<void> {
+    return this.live ? liveSleep(millis) : this.clock.sleep(Duration.millis(millis))
   }
 
   /** The schedule (or the expiry) ended the polling: the last pending answer, else the last failure. */
@@ -192,6 +203,40 @@ class Polling<A> {
     })
   }
 }
+
+/**
+ * The live clock's `sleep`, for a fiber that sleeps for most of its life.
+ *
+ * `Clock.sleep` registers its timer's canceler through `Effect.async`, which
+ * wraps the wait in `onInterrupt`: an uninterruptible region, a match and its
+ * closures, all on the fiber's stack while it sleeps — about 1.7 KB, more
+ * than the rest of a pending wait's stack. Here the wait itself is a bare
+ * `Effect.async` (nothing to cancel, so nothing wrapped), and the timer is
+ * cleared instead by an observer of the sleeping fiber, there only while the
+ * timer is: an interrupted fiber ends, and its end clears the timer (until
+ * then, a timer that fires resumes nothing: the fiber was resumed by the
+ * interruption already). Like the live clock, a delay past what `setTimeout`
+ * honours sleeps forever.
+ */
+const anonymous = <F>(f: F): F => f
+
+const liveSleep = (millis: number): Effect.Effect<void> =>
+  Effect.withFiberRuntime((fiber) =>
+    Effect.async<void>((resume) => {
+      if (millis > maxTimerMillis) return
+      // One function for both roles, the smallest closure: called by the
+      // timer with no argument, by the fiber's end with its exit. Made
+      // anonymous: a transpiler keeping names (tsx, esbuild's `keepNames`)
+      // would give a named one a property table of its own, 256 bytes.
+      const wake = anonymous((exit?: unknown) => {
+        if (exit !== undefined) return clearTimeout(timer)
+        fiber.removeObserver(wake)
+        resume(Effect.void)
+      })
+      const timer = setTimeout(wake, millis)
+      fiber.addObserver(wake)
+    })
+  )
 
 /**
  * Polls until the answer is settled.

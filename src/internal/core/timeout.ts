@@ -1,6 +1,9 @@
 /**
- * The per-attempt deadline of `./http.ts`: `Effect.timeoutFail`, at a
- * fraction of its cost on the live clock.
+ * Deadlines at a fraction of `Effect.timeoutFail`'s cost on the live clock:
+ * {@link timeoutFail} for any effect (the caller's timeout of a polling wait,
+ * and the fallback of the next one), and {@link makeRequestDeadline} for the
+ * per-attempt deadline of `./http.ts` on a platform `HttpClient`, which forks
+ * nothing at all.
  *
  * Why it is cheaper. `Effect.timeoutFail` races the effect against
  * `Effect.sleep` with `raceFibersWith`: every call forks TWO fibers (the
@@ -9,7 +12,7 @@
  * that is answered at once, that machinery cost more than the rest of our own
  * code put together (see bench/micro/overhead.ts).
  *
- * The effect still needs a fiber of its own: interrupting a fiber is the only
+ * An arbitrary effect still needs a fiber of its own: interrupting a fiber is the only
  * way to stop a request whatever the HttpClient does (the platform aborts the
  * request's AbortController when its fiber is interrupted; a stub that never
  * answers is interrupted all the same), and an interrupted fiber cannot carry
@@ -24,7 +27,9 @@
  *
  * @internal
  */
-import { Clock, Context, Duration, Effect, Fiber, type FiberId } from "effect"
+import type { HttpClientRequest } from "@effect/platform"
+import { Cause, Clock, Context, Duration, Effect, Fiber, type FiberId } from "effect"
+import { globalValue } from "effect/GlobalValue"
 
 /** The class of the default (live) clock, to tell it from a `TestClock` or a user's clock. */
 const LiveClock = Clock.make().constructor
@@ -104,3 +109,130 @@ const withTimer = <A, E, E1>(
       })
       return Fiber.interrupt(child)
     }, child.id()))
+
+/**
+ * The AbortControllers that `@effect/platform`'s `HttpClient.make` takes for
+ * a request instead of making its own: the table behind its public
+ * `HttpClient.withScope`, shared through `globalValue` under the platform's
+ * key (whichever of the two asks first creates it). Should a later platform
+ * read another table, no client takes our controllers, and
+ * {@link makeRequestDeadline} notices and forks instead.
+ */
+const platformControllers = globalValue(
+  "@effect/platform/HttpClient/scopedRequests",
+  () => new WeakMap<HttpClientRequest.HttpClientRequest, AbortController>()
+)
+
+/** Reads of the native `signal` getter, which checks that `this` is a real AbortController. */
+const signalOf = Object.getOwnPropertyDescriptor(AbortController.prototype, "signal")?.get
+
+/** An AbortController that records whether its signal was handed to a transport. */
+class WatchedController extends AbortController {
+  taken = false
+}
+if (signalOf !== undefined) {
+  Object.defineProperty(WatchedController.prototype, "signal", {
+    get(this: WatchedController) {
+      this.taken = true
+      return signalOf.call(this)
+    }
+  })
+}
+
+/**
+ * The per-attempt deadline of a request sent through an `@effect/platform`
+ * `HttpClient`: `exchange` sends `request` and reads its answer. One per
+ * executor, as it learns how its client behaves.
+ *
+ * On the live clock no fiber is forked. The request gets an AbortController
+ * of ours, which the platform's `HttpClient.make` then uses in place of its
+ * own (as for `HttpClient.withScope`): a timer aborts it at the deadline,
+ * which fails the exchange where it stands (connecting, waiting for the
+ * answer, reading the body) and turns into the timeout; interruption aborts it
+ * too, as the platform would have (its own abort-on-interrupt is skipped for
+ * a controller it did not make); an exchange that ends in time leaves it
+ * alone, so the connection is kept.
+ *
+ * That works only if the client hands our controller's signal to the
+ * transport. A client not made by `HttpClient.make`, or a transform that
+ * replaces the request (`HttpClient.mapRequest`), never takes it: the first
+ * exchange runs under the forking {@link timeoutFail} (which stops it
+ * whatever the client does) and tells whether the signal was taken; if it
+ * ever is not, every later exchange forks too. A transport that takes the
+ * signal and ignores it would not be stopped at the deadline: every
+ * transport of `@effect/platform` and `@effect/platform-node` honours it.
+ *
+ * Any other clock: `Effect.timeoutFail`, so virtual time drives it.
+ *
+ * @internal
+ */
+export const makeRequestDeadline = () => {
+  /** Whether this executor's client takes a request's controller: unknown until the first exchange. */
+  let takesController: boolean | undefined = undefined
+
+  return <A, E, E1>(
+    request: HttpClientRequest.HttpClientRequest,
+    exchange: Effect.Effect<A, E>,
+    options: { readonly clock: Clock.Clock; readonly duration: Duration.Duration; readonly onTimeout: () => E1 }
+  ): Effect.Effect<A, E | E1> => {
+    if (!isLiveClock(options.clock)) return Effect.timeoutFail(exchange, options)
+    if (takesController === false || signalOf === undefined) return timeoutFail(exchange, options)
+    return Effect.suspend(() => {
+      const controller = new WatchedController()
+      platformControllers.set(request, controller)
+      if (takesController === undefined) {
+        return Effect.ensuring(
+          timeoutFail(abortOnInterrupt(exchange, controller), options),
+          Effect.sync(() => {
+            takesController = controller.taken
+          })
+        )
+      }
+      return abortAtDeadline(exchange, controller, Duration.toMillis(options.duration), options.onTimeout, () => {
+        if (!controller.taken) takesController = false
+      })
+    })
+  }
+}
+
+/** `exchange`, aborting `controller` when interrupted: what the platform does for a controller of its own. */
+const abortOnInterrupt = <A, E>(exchange: Effect.Effect<A, E>, controller: AbortController) =>
+  Effect.onInterrupt(exchange, () => Effect.sync(() => controller.abort()))
+
+/**
+ * `exchange` with a timer that aborts `controller` at the deadline, in one
+ * uninterruptible region and one match: the same frames the platform would
+ * have added around the exchange for a controller of its own.
+ */
+const abortAtDeadline = <A, E, E1>(
+  exchange: Effect.Effect<A, E>,
+  controller: WatchedController,
+  millis: number,
+  onTimeout: () => E1,
+  ended: () => void
+): Effect.Effect<A, E | E1> =>
+  Effect.uninterruptibleMask((restore) => {
+    let timedOut = false
+    const timer = millis <= maxTimerMillis
+      ? setTimeout(() => {
+        timedOut = true
+        controller.abort()
+      }, millis)
+      : undefined
+    return Effect.matchCauseEffect(restore(exchange), {
+      onFailure: (cause): Effect.Effect<A, E | E1> => {
+        clearTimeout(timer)
+        ended()
+        // Past the deadline, whatever the exchange ended with is the timeout,
+        // as with `Effect.timeoutFail`.
+        if (timedOut) return Effect.fail(onTimeout())
+        if (Cause.isInterrupted(cause)) controller.abort()
+        return Effect.failCause(cause)
+      },
+      onSuccess: (answer): Effect.Effect<A, E | E1> => {
+        clearTimeout(timer)
+        ended()
+        return timedOut ? Effect.fail(onTimeout()) : Effect.succeed(answer)
+      }
+    })
+  })
