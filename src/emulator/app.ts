@@ -5,13 +5,20 @@
  * its dialect, then the faults of its tenant applied, then routed. Unknown
  * paths and failures are answered in the request's dialect.
  *
+ * Everything before the routes is decided in one synchronous step per
+ * request, in plain functions: the `Host` check, the front's reading of the
+ * parameters and the tenant (the server has read the body already), the
+ * fault to apply. The router then runs once, with the request's scope put in
+ * its context in one change. The router stays the only routing: this step
+ * reads paths only to choose the inbox, the front and the fault, as before.
+ *
  * @since 0.1.0
  */
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Deferred, Effect, type Scope } from "effect"
+import { Context, Deferred, Effect, type Scope } from "effect"
 import * as CallbackRoutes from "./authy/callbackRoutes.js"
 import * as AuthyControlRoutes from "./authy/controlRoutes.js"
 import * as AuthyRequest from "./authy/request.js"
@@ -23,7 +30,7 @@ import * as FaultRoutes from "./core/faultRoutes.js"
 import * as Faults from "./core/faults.js"
 import { byDialect } from "./core/control.js"
 import { respond } from "./core/dialect.js"
-import { firstHeader, RequestScope, type Scope as RequestScopeValue, urlOf } from "./core/request.js"
+import { firstHeader, pathOf, RequestScope, type Scope as RequestScopeValue } from "./core/request.js"
 import * as CoreServer from "./core/server.js"
 import * as StateRoutes from "./stateRoutes.js"
 import * as VerifyControlRoutes from "./verify/controlRoutes.js"
@@ -96,44 +103,61 @@ export type ListenOptions = CoreServer.ListenOptions
 const dialectOf = (request: HttpServerRequest.HttpServerRequest) =>
   VerifyRequest.claims(request) ? VerifyWire.dialect : AuthyWire.dialect
 
-/** Reads the request through the front of its dialect and provides its scope. */
-const withScope = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
-  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-    Effect.flatMap(
-      VerifyRequest.claims(request)
-        ? VerifyRequest.scope as Effect.Effect<RequestScopeValue, never, VerifyState | HttpServerRequest.HttpServerRequest | EmulatorState>
-        : AuthyRequest.scope,
-      (scope) => Effect.provideService(app, RequestScope, scope)
-    ))
-
-/** The path of a request without its query; cheap for the usual origin-form target. */
-const pathOf = (request: HttpServerRequest.HttpServerRequest): string => {
-  const target = request.url
-  if (!target.startsWith("/")) return urlOf(request).pathname
-  const query = target.indexOf("?")
-  return query === -1 ? target : target.slice(0, query)
-}
+/** What the APIs need besides the request. */
+type Services = EmulatorState | VerifyState | Faults.EmulatorFaults
 
 /**
  * Faults live outside the tenants' state, so changing them over the control
  * API tells the state's watchers (the inbox's live view) with an empty step
  * of the tenant.
  */
-const toldOfFaultChanges = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
-  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-    request.method === "GET" || !pathOf(request).startsWith("/__emulator/faults")
-      ? app
-      : Effect.tap(app, () =>
-        Effect.flatMap(RequestScope, ({ dialect, tenant }): Effect.Effect<void, never, EmulatorState | VerifyState> =>
-          tenant === undefined
-            ? Effect.void
-            : dialect.name === "twilio"
-            ? Effect.ignore(Effect.flatMap(VerifyStateTag, (s) => s.use(tenant, () => undefined)))
-            : Effect.ignore(Effect.flatMap(EmulatorStateTag, (s) => s.use(tenant, () => undefined)))
-        )))
+const toldOfFaultChanges = <E, R>(
+  app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>,
+  { dialect, tenant }: RequestScopeValue
+) =>
+  tenant === undefined ? app : Effect.tap(app, (): Effect.Effect<void, never, EmulatorState | VerifyState> =>
+    dialect.name === "twilio"
+      ? Effect.ignore(Effect.flatMap(VerifyStateTag, (s) => s.use(tenant, () => undefined)))
+      : Effect.ignore(Effect.flatMap(EmulatorStateTag, (s) => s.use(tenant, () => undefined))))
 
-/** The APIs: each request read once by its dialect's front, then the faults of its tenant applied around the routes. */
-const apis = withScope(toldOfFaultChanges(Faults.middleware(router)))
+const changesFaults = (method: string, path: string) => method !== "GET" && path.startsWith("/__emulator/faults")
+
+/**
+ * Routes a request whose scope is read: the fault of its tenant (if any)
+ * around the router, which runs with the scope added to the request's
+ * services.
+ */
+const routed = (
+  context: Context.Context<Services | HttpServerRequest.HttpServerRequest>,
+  request: HttpServerRequest.HttpServerRequest,
+  scope: RequestScopeValue
+) => {
+  const path = pathOf(request)
+  const taken = Faults.take(Context.get(context, Faults.EmulatorFaults), scope, request.method, path)
+  const faulted = taken === undefined ? router : Faults.apply(taken, router, request, scope.dialect)
+  const app = changesFaults(request.method, path) ? toldOfFaultChanges(faulted, scope) : faulted
+  return Effect.provide(app, Context.add(context, RequestScope, scope))
+}
+
+/**
+ * The APIs: each request read once by the front of its dialect (at once when
+ * the server has read its body), then the faults of its tenant applied
+ * around the routes.
+ */
+const apis = (
+  context: Context.Context<Services | HttpServerRequest.HttpServerRequest>,
+  request: HttpServerRequest.HttpServerRequest
+) => {
+  const twilio = VerifyRequest.claims(request)
+  const read = twilio
+    ? VerifyRequest.readScope(request, Context.get(context, VerifyStateTag))
+    : AuthyRequest.readScope(request, Context.get(context, EmulatorStateTag))
+  if (read !== undefined) return routed(context, request, read)
+  const front: Effect.Effect<RequestScopeValue, never, Services | HttpServerRequest.HttpServerRequest> = twilio
+    ? VerifyRequest.scope
+    : AuthyRequest.scope
+  return Effect.flatMap(front, (scope) => routed(context, request, scope))
+}
 
 /**
  * What the app serves besides the APIs, and to whom.
@@ -181,13 +205,14 @@ export const makeHttpApp = (options: AppOptions = {}, closing: Effect.Effect<voi
   }
   return CoreServer.protect(
     dialectOf,
-    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    Effect.contextWithEffect((context: Context.Context<Services | HttpServerRequest.HttpServerRequest>) => {
+      const request = Context.get(context, HttpServerRequest.HttpServerRequest)
       const host = firstHeader(request.headers.host)
       const inbox = ui && Ui.isUiPath(pathOf(request))
       if (!allowed(host, inbox)) {
         return Effect.succeed(respond(dialectOf(request).error(403, undefined, "Host not allowed: use localhost or 127.0.0.1")))
       }
-      return inbox ? inboxApp : apis
+      return inbox ? inboxApp : apis(context, request)
     })
   )
 }

@@ -400,9 +400,14 @@ const formatHost = (host: string) => (host.includes(":") ? `[${host}]` : host)
  * once the body is read, with the request in its context from the start (no
  * `provideService` per request). The response is written as soon as the
  * fiber ends; a streamed body gets a fiber of its own. Either fiber is
- * interrupted if the client goes away first.
+ * interrupted if the client goes away first. What {@link serve} installs;
+ * exported for drivers that bring their own `node:http` server (the
+ * emulator's micro benchmark).
+ *
+ * @since 0.4.0
+ * @category servers
  */
-const handlerOf = <R>(
+export const listener = <R>(
   app: Effect.Effect<HttpServerResponse.HttpServerResponse, never, R | HttpServerRequest.HttpServerRequest>,
   runtime: Runtime.Runtime<R>
 ) => {
@@ -461,7 +466,7 @@ export const serve = <R>(
   Effect.gen(function*() {
     const host = options.host ?? "127.0.0.1"
     const runtime = yield* Effect.runtime<Exclude<R, HttpServerRequest.HttpServerRequest>>()
-    const handler = handlerOf(app, runtime as Runtime.Runtime<R>)
+    const handler = listener(app, runtime as Runtime.Runtime<R>)
     const server = yield* Effect.acquireRelease(Effect.sync(() => createServer(handler)), close)
     yield* listen(server, options.port ?? 0, host)
     const address = server.address()
