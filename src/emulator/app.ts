@@ -5,12 +5,14 @@
  * its dialect, then the faults of its tenant applied, then routed. Unknown
  * paths and failures are answered in the request's dialect.
  *
- * Everything before the routes is decided in one synchronous step per
- * request, in plain functions: the `Host` check, the front's reading of the
- * parameters and the tenant (the server has read the body already), the
- * fault to apply. The router then runs once, with the request's scope put in
- * its context in one change. The router stays the only routing: this step
- * reads paths only to choose the inbox, the front and the fault, as before.
+ * Everything before the routes is decided synchronously, in plain
+ * functions: the `Host` check, the front's reading of the parameters and the
+ * tenant (the server has read the body already), the fault to apply. Under
+ * the emulator's own server the request's scope is read before its fiber
+ * starts and is in its context from the start ({@link servicesOf}); the app
+ * reads it there, or reads and provides it itself under another server. The
+ * router stays the only routing: these steps read paths only to choose the
+ * inbox, the front and the fault, as before.
  *
  * @since 0.1.0
  */
@@ -122,41 +124,71 @@ const toldOfFaultChanges = <E, R>(
 
 const changesFaults = (method: string, path: string) => method !== "GET" && path.startsWith("/__emulator/faults")
 
-/**
- * Routes a request whose scope is read: the fault of its tenant (if any)
- * around the router, which runs with the scope added to the request's
- * services.
- */
-const routed = (
+/** The routes with the fault of the request's tenant (if any) around them. */
+const faulted = (
   context: Context.Context<Services | HttpServerRequest.HttpServerRequest>,
   request: HttpServerRequest.HttpServerRequest,
   scope: RequestScopeValue
 ) => {
   const path = pathOf(request)
   const taken = Faults.take(Context.get(context, Faults.EmulatorFaults), scope, request.method, path)
-  const faulted = taken === undefined ? router : Faults.apply(taken, router, request, scope.dialect)
-  const app = changesFaults(request.method, path) ? toldOfFaultChanges(faulted, scope) : faulted
-  return Effect.provide(app, Context.add(context, RequestScope, scope))
+  const app = taken === undefined ? router : Faults.apply(taken, router, request, scope.dialect)
+  return changesFaults(request.method, path) ? toldOfFaultChanges(app, scope) : app
 }
 
 /**
- * The APIs: each request read once by the front of its dialect (at once when
- * the server has read its body), then the faults of its tenant applied
- * around the routes.
+ * The scope of a request as the front of its dialect reads it, at once when
+ * the server has read its body; `undefined` when the body is still to be
+ * read.
+ */
+const readScope = (
+  context: Context.Context<Services | HttpServerRequest.HttpServerRequest>,
+  request: HttpServerRequest.HttpServerRequest
+): RequestScopeValue | undefined =>
+  VerifyRequest.claims(request)
+    ? VerifyRequest.readScope(request, Context.get(context, VerifyStateTag))
+    : AuthyRequest.readScope(request, Context.get(context, EmulatorStateTag))
+
+/**
+ * The services a request to the emulator's server starts with: its scope,
+ * when its body has been read (see `CoreServer.ServicesOf`). Only the APIs
+ * use it; the inbox's requests start without.
+ *
+ * @since 0.4.0
+ * @category apps
+ */
+export const servicesOf: CoreServer.ServicesOf<Services> = (request, context) => {
+  if (Ui.isUiPath(pathOf(request))) return context
+  const scope = readScope(context, request)
+  return scope === undefined ? context : Context.add(context, RequestScope, scope)
+}
+
+/**
+ * The APIs: each request read once by the front of its dialect, then the
+ * faults of its tenant applied around the routes. The scope is taken from the
+ * context when {@link servicesOf} put it there; else it is read now and
+ * provided.
  */
 const apis = (
   context: Context.Context<Services | HttpServerRequest.HttpServerRequest>,
   request: HttpServerRequest.HttpServerRequest
-) => {
-  const twilio = VerifyRequest.claims(request)
-  const read = twilio
-    ? VerifyRequest.readScope(request, Context.get(context, VerifyStateTag))
-    : AuthyRequest.readScope(request, Context.get(context, EmulatorStateTag))
-  if (read !== undefined) return routed(context, request, read)
-  const front: Effect.Effect<RequestScopeValue, never, Services | HttpServerRequest.HttpServerRequest> = twilio
-    ? VerifyRequest.scope
-    : AuthyRequest.scope
-  return Effect.flatMap(front, (scope) => routed(context, request, scope))
+): Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, Services | HttpServerRequest.HttpServerRequest> => {
+  const given = Context.getOption(context, RequestScope)
+  // The scope is in the context (just checked): the routes' need of it is met.
+  if (given._tag === "Some") {
+    return faulted(context, request, given.value) as Effect.Effect<
+      HttpServerResponse.HttpServerResponse,
+      unknown,
+      Services | HttpServerRequest.HttpServerRequest
+    >
+  }
+  const provided = (scope: RequestScopeValue) =>
+    Effect.provide(faulted(context, request, scope), Context.add(context, RequestScope, scope))
+  const read = readScope(context, request)
+  if (read !== undefined) return provided(read)
+  const front: Effect.Effect<RequestScopeValue, never, Services | HttpServerRequest.HttpServerRequest> =
+    VerifyRequest.claims(request) ? VerifyRequest.scope : AuthyRequest.scope
+  return Effect.flatMap(front, provided)
 }
 
 /**
@@ -250,7 +282,7 @@ export const serve = (
 ): Effect.Effect<string, ServeError, Scope.Scope | EmulatorState | VerifyState | Faults.EmulatorFaults> =>
   Effect.gen(function*() {
     const closing = yield* Deferred.make<void>()
-    const url = yield* CoreServer.serve(makeHttpApp(options, Deferred.await(closing)), options)
+    const url = yield* CoreServer.serve(makeHttpApp(options, Deferred.await(closing)), options, servicesOf)
     // Added after the server's own finalizer, so run before it: the inbox's
     // event streams end first, and the server closes without waiting on them.
     yield* Effect.addFinalizer(() => Deferred.succeed(closing, undefined))
