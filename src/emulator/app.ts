@@ -154,7 +154,7 @@ const readScope = (
  * when its body has been read (see `CoreServer.ServicesOf`). Only the APIs
  * use it; the inbox's requests start without.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category apps
  */
 export const servicesOf: CoreServer.ServicesOf<Services> = (request, context) => {

@@ -97,7 +97,7 @@ const scopeOf = (
  * already read, computed at once (no effect: this runs on every request);
  * `undefined` when the body has to be read first.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category parameters
  */
 export const readScope = (request: HttpServerRequest.HttpServerRequest, state: Service): Scope | undefined => {

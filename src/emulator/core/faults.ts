@@ -609,7 +609,7 @@ export const apply = <E, R>(
  * (counting the request in every fault that matches). Synchronous, so that
  * the server decides it before running anything.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category middleware
  */
 export const take = (faults: Service, scope: Scope, method: string, path: string): Taken | undefined =>

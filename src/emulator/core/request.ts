@@ -98,7 +98,7 @@ const isPlain = (target: string): boolean => plainTarget.test(target) && !dotSeg
  * without parsing a `URL` for the usual plain target (every API request of
  * a real client).
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category paths
  */
 export const pathOf = (request: HttpServerRequest.HttpServerRequest): string => {
@@ -112,7 +112,7 @@ export const pathOf = (request: HttpServerRequest.HttpServerRequest): string => 
  * The query parameters of a request, as {@link urlOf} would give them,
  * without parsing a `URL` for a plain target.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category paths
  */
 export const searchParamsOf = (request: HttpServerRequest.HttpServerRequest): URLSearchParams => {

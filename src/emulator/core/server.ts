@@ -403,7 +403,7 @@ const formatHost = (host: string) => (host.includes(":") ? `[${host}]` : host)
  * the start, with no context change (an `Effect.provide`, several µs) per
  * request.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category models
  */
 export type ServicesOf<R> = (
@@ -420,7 +420,7 @@ export type ServicesOf<R> = (
  * exported for drivers that bring their own `node:http` server (the
  * emulator's micro benchmark).
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category servers
  */
 export const listener = <R>(
