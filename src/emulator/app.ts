@@ -32,7 +32,7 @@ import * as FaultRoutes from "./core/faultRoutes.js"
 import * as Faults from "./core/faults.js"
 import { byDialect } from "./core/control.js"
 import { respond } from "./core/dialect.js"
-import { firstHeader, pathOf, RequestScope, type Scope as RequestScopeValue } from "./core/request.js"
+import { firstHeader, pathOf, RequestScope, type Scope as RequestScopeValue, urlOf } from "./core/request.js"
 import * as CoreServer from "./core/server.js"
 import * as StateRoutes from "./stateRoutes.js"
 import * as VerifyControlRoutes from "./verify/controlRoutes.js"
@@ -105,6 +105,18 @@ export type ListenOptions = CoreServer.ListenOptions
 const dialectOf = (request: HttpServerRequest.HttpServerRequest) =>
   VerifyRequest.claims(request) ? VerifyWire.dialect : AuthyWire.dialect
 
+/**
+ * The request target's path as the inbox and the fault-change check have
+ * always read it: the target up to its query, as sent (only a target that is
+ * not origin-form is parsed).
+ */
+const targetPathOf = (request: HttpServerRequest.HttpServerRequest): string => {
+  const target = request.url
+  if (!target.startsWith("/")) return urlOf(request).pathname
+  const query = target.indexOf("?")
+  return query === -1 ? target : target.slice(0, query)
+}
+
 /** What the APIs need besides the request. */
 type Services = EmulatorState | VerifyState | Faults.EmulatorFaults
 
@@ -130,10 +142,9 @@ const faulted = (
   request: HttpServerRequest.HttpServerRequest,
   scope: RequestScopeValue
 ) => {
-  const path = pathOf(request)
-  const taken = Faults.take(Context.get(context, Faults.EmulatorFaults), scope, request.method, path)
+  const taken = Faults.take(Context.get(context, Faults.EmulatorFaults), scope, request.method, pathOf(request))
   const app = taken === undefined ? router : Faults.apply(taken, router, request, scope.dialect)
-  return changesFaults(request.method, path) ? toldOfFaultChanges(app, scope) : app
+  return changesFaults(request.method, targetPathOf(request)) ? toldOfFaultChanges(app, scope) : app
 }
 
 /**
@@ -158,7 +169,7 @@ const readScope = (
  * @category apps
  */
 export const servicesOf: CoreServer.ServicesOf<Services> = (request, context) => {
-  if (Ui.isUiPath(pathOf(request))) return context
+  if (Ui.isUiPath(targetPathOf(request))) return context
   const scope = readScope(context, request)
   return scope === undefined ? context : Context.add(context, RequestScope, scope)
 }
@@ -240,7 +251,7 @@ export const makeHttpApp = (options: AppOptions = {}, closing: Effect.Effect<voi
     Effect.contextWithEffect((context: Context.Context<Services | HttpServerRequest.HttpServerRequest>) => {
       const request = Context.get(context, HttpServerRequest.HttpServerRequest)
       const host = firstHeader(request.headers.host)
-      const inbox = ui && Ui.isUiPath(pathOf(request))
+      const inbox = ui && Ui.isUiPath(targetPathOf(request))
       if (!allowed(host, inbox)) {
         return Effect.succeed(respond(dialectOf(request).error(403, undefined, "Host not allowed: use localhost or 127.0.0.1")))
       }

@@ -90,8 +90,12 @@ export const urlOf = (request: HttpServerRequest.HttpServerRequest): URL => {
  */
 const plainTarget = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*)?$/
 const dotSegment = /\/\.\.?(?:[/?]|$)/
+/** `%2e` is a dot to the URL parser, in dot segments too: such a target takes the slow path. */
+const escapedDot = /%2e/i
 
-const isPlain = (target: string): boolean => plainTarget.test(target) && !dotSegment.test(target)
+/** `//host/path` is read by the URL parser as an authority and a path: the slow path too. */
+const isPlain = (target: string): boolean =>
+  plainTarget.test(target) && !target.startsWith("//") && !dotSegment.test(target) && !escapedDot.test(target)
 
 /**
  * The path of a request without its query, as {@link urlOf} would give it,
