@@ -5,13 +5,22 @@
  * its dialect, then the faults of its tenant applied, then routed. Unknown
  * paths and failures are answered in the request's dialect.
  *
+ * Everything before the routes is decided synchronously, in plain
+ * functions: the `Host` check, the front's reading of the parameters and the
+ * tenant (the server has read the body already), the fault to apply. Under
+ * the emulator's own server the request's scope is read before its fiber
+ * starts and is in its context from the start ({@link servicesOf}); the app
+ * reads it there, or reads and provides it itself under another server. The
+ * router stays the only routing: these steps read paths only to choose the
+ * inbox, the front and the fault, as before.
+ *
  * @since 0.1.0
  */
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Deferred, Effect, type Scope } from "effect"
+import { Context, Deferred, Effect, type Scope } from "effect"
 import * as CallbackRoutes from "./authy/callbackRoutes.js"
 import * as AuthyControlRoutes from "./authy/controlRoutes.js"
 import * as AuthyRequest from "./authy/request.js"
@@ -23,7 +32,7 @@ import * as FaultRoutes from "./core/faultRoutes.js"
 import * as Faults from "./core/faults.js"
 import { byDialect } from "./core/control.js"
 import { respond } from "./core/dialect.js"
-import { firstHeader, RequestScope, type Scope as RequestScopeValue, urlOf } from "./core/request.js"
+import { firstHeader, pathOf, RequestScope, type Scope as RequestScopeValue, urlOf } from "./core/request.js"
 import * as CoreServer from "./core/server.js"
 import * as StateRoutes from "./stateRoutes.js"
 import * as VerifyControlRoutes from "./verify/controlRoutes.js"
@@ -96,44 +105,102 @@ export type ListenOptions = CoreServer.ListenOptions
 const dialectOf = (request: HttpServerRequest.HttpServerRequest) =>
   VerifyRequest.claims(request) ? VerifyWire.dialect : AuthyWire.dialect
 
-/** Reads the request through the front of its dialect and provides its scope. */
-const withScope = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
-  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-    Effect.flatMap(
-      VerifyRequest.claims(request)
-        ? VerifyRequest.scope as Effect.Effect<RequestScopeValue, never, VerifyState | HttpServerRequest.HttpServerRequest | EmulatorState>
-        : AuthyRequest.scope,
-      (scope) => Effect.provideService(app, RequestScope, scope)
-    ))
-
-/** The path of a request without its query; cheap for the usual origin-form target. */
-const pathOf = (request: HttpServerRequest.HttpServerRequest): string => {
+/**
+ * The request target's path as the inbox and the fault-change check have
+ * always read it: the target up to its query, as sent (only a target that is
+ * not origin-form is parsed).
+ */
+const targetPathOf = (request: HttpServerRequest.HttpServerRequest): string => {
   const target = request.url
   if (!target.startsWith("/")) return urlOf(request).pathname
   const query = target.indexOf("?")
   return query === -1 ? target : target.slice(0, query)
 }
 
+/** What the APIs need besides the request. */
+type Services = EmulatorState | VerifyState | Faults.EmulatorFaults
+
 /**
  * Faults live outside the tenants' state, so changing them over the control
  * API tells the state's watchers (the inbox's live view) with an empty step
  * of the tenant.
  */
-const toldOfFaultChanges = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
-  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-    request.method === "GET" || !pathOf(request).startsWith("/__emulator/faults")
-      ? app
-      : Effect.tap(app, () =>
-        Effect.flatMap(RequestScope, ({ dialect, tenant }): Effect.Effect<void, never, EmulatorState | VerifyState> =>
-          tenant === undefined
-            ? Effect.void
-            : dialect.name === "twilio"
-            ? Effect.ignore(Effect.flatMap(VerifyStateTag, (s) => s.use(tenant, () => undefined)))
-            : Effect.ignore(Effect.flatMap(EmulatorStateTag, (s) => s.use(tenant, () => undefined)))
-        )))
+const toldOfFaultChanges = <E, R>(
+  app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>,
+  { dialect, tenant }: RequestScopeValue
+) =>
+  tenant === undefined ? app : Effect.tap(app, (): Effect.Effect<void, never, EmulatorState | VerifyState> =>
+    dialect.name === "twilio"
+      ? Effect.ignore(Effect.flatMap(VerifyStateTag, (s) => s.use(tenant, () => undefined)))
+      : Effect.ignore(Effect.flatMap(EmulatorStateTag, (s) => s.use(tenant, () => undefined))))
 
-/** The APIs: each request read once by its dialect's front, then the faults of its tenant applied around the routes. */
-const apis = withScope(toldOfFaultChanges(Faults.middleware(router)))
+const changesFaults = (method: string, path: string) => method !== "GET" && path.startsWith("/__emulator/faults")
+
+/** The routes with the fault of the request's tenant (if any) around them. */
+const faulted = (
+  context: Context.Context<Services | HttpServerRequest.HttpServerRequest>,
+  request: HttpServerRequest.HttpServerRequest,
+  scope: RequestScopeValue
+) => {
+  const taken = Faults.take(Context.get(context, Faults.EmulatorFaults), scope, request.method, pathOf(request))
+  const app = taken === undefined ? router : Faults.apply(taken, router, request, scope.dialect)
+  return changesFaults(request.method, targetPathOf(request)) ? toldOfFaultChanges(app, scope) : app
+}
+
+/**
+ * The scope of a request as the front of its dialect reads it, at once when
+ * the server has read its body; `undefined` when the body is still to be
+ * read.
+ */
+const readScope = (
+  context: Context.Context<Services | HttpServerRequest.HttpServerRequest>,
+  request: HttpServerRequest.HttpServerRequest
+): RequestScopeValue | undefined =>
+  VerifyRequest.claims(request)
+    ? VerifyRequest.readScope(request, Context.get(context, VerifyStateTag))
+    : AuthyRequest.readScope(request, Context.get(context, EmulatorStateTag))
+
+/**
+ * The services a request to the emulator's server starts with: its scope,
+ * when its body has been read (see `CoreServer.ServicesOf`). Only the APIs
+ * use it; the inbox's requests start without.
+ *
+ * @since 0.3.0
+ * @category apps
+ */
+export const servicesOf: CoreServer.ServicesOf<Services> = (request, context) => {
+  if (Ui.isUiPath(targetPathOf(request))) return context
+  const scope = readScope(context, request)
+  return scope === undefined ? context : Context.add(context, RequestScope, scope)
+}
+
+/**
+ * The APIs: each request read once by the front of its dialect, then the
+ * faults of its tenant applied around the routes. The scope is taken from the
+ * context when {@link servicesOf} put it there; else it is read now and
+ * provided.
+ */
+const apis = (
+  context: Context.Context<Services | HttpServerRequest.HttpServerRequest>,
+  request: HttpServerRequest.HttpServerRequest
+): Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, Services | HttpServerRequest.HttpServerRequest> => {
+  const given = Context.getOption(context, RequestScope)
+  // The scope is in the context (just checked): the routes' need of it is met.
+  if (given._tag === "Some") {
+    return faulted(context, request, given.value) as Effect.Effect<
+      HttpServerResponse.HttpServerResponse,
+      unknown,
+      Services | HttpServerRequest.HttpServerRequest
+    >
+  }
+  const provided = (scope: RequestScopeValue) =>
+    Effect.provide(faulted(context, request, scope), Context.add(context, RequestScope, scope))
+  const read = readScope(context, request)
+  if (read !== undefined) return provided(read)
+  const front: Effect.Effect<RequestScopeValue, never, Services | HttpServerRequest.HttpServerRequest> =
+    VerifyRequest.claims(request) ? VerifyRequest.scope : AuthyRequest.scope
+  return Effect.flatMap(front, provided)
+}
 
 /**
  * What the app serves besides the APIs, and to whom.
@@ -181,13 +248,14 @@ export const makeHttpApp = (options: AppOptions = {}, closing: Effect.Effect<voi
   }
   return CoreServer.protect(
     dialectOf,
-    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    Effect.contextWithEffect((context: Context.Context<Services | HttpServerRequest.HttpServerRequest>) => {
+      const request = Context.get(context, HttpServerRequest.HttpServerRequest)
       const host = firstHeader(request.headers.host)
-      const inbox = ui && Ui.isUiPath(pathOf(request))
+      const inbox = ui && Ui.isUiPath(targetPathOf(request))
       if (!allowed(host, inbox)) {
         return Effect.succeed(respond(dialectOf(request).error(403, undefined, "Host not allowed: use localhost or 127.0.0.1")))
       }
-      return inbox ? inboxApp : apis
+      return inbox ? inboxApp : apis(context, request)
     })
   )
 }
@@ -225,7 +293,7 @@ export const serve = (
 ): Effect.Effect<string, ServeError, Scope.Scope | EmulatorState | VerifyState | Faults.EmulatorFaults> =>
   Effect.gen(function*() {
     const closing = yield* Deferred.make<void>()
-    const url = yield* CoreServer.serve(makeHttpApp(options, Deferred.await(closing)), options)
+    const url = yield* CoreServer.serve(makeHttpApp(options, Deferred.await(closing)), options, servicesOf)
     // Added after the server's own finalizer, so run before it: the inbox's
     // event streams end first, and the server closes without waiting on them.
     yield* Effect.addFinalizer(() => Deferred.succeed(closing, undefined))

@@ -71,7 +71,7 @@ export const create = (app: AppState, now: number, user: User, params: Params.Pa
   }
   app.approvals.set(approval.uuid, approval)
   app.counters.pushes += 1
-  return Wire.encoded(SendApprovalResponse, new SendApprovalResponse({ approvalRequest: { uuid: approval.uuid } }))
+  return Wire.encoded(SendApprovalResponse, { approvalRequest: { uuid: approval.uuid } })
 }
 
 /**
@@ -115,7 +115,7 @@ export const view = (app: AppState, now: number, uuid: string): Wire.Reply => {
   const { processedAt, status } = statusAt(approval, now)
   return Wire.encoded(
     ApprovalStatusResponse,
-    new ApprovalStatusResponse({
+    {
       approvalRequest: {
         appName: app.settings.name,
         appSerialId: app.appId,
@@ -132,7 +132,7 @@ export const view = (app: AppState, now: number, uuid: string): Wire.Reply => {
         userId: approval.userObjectId,
         uuid: approval.uuid
       }
-    })
+    }
   )
 }
 

@@ -82,6 +82,27 @@ const typeOf = (type: NumberType): LineType => {
  * @category judging
  */
 export const judge = (countryCode: number, digits: string): Line | undefined => {
+  const key = `${countryCode} ${digits}`
+  const known = judged.get(key)
+  if (known !== undefined) return known === invalid ? undefined : known
+  if (judged.size >= maxJudged) judged.clear()
+  const line = judgeAnew(countryCode, digits)
+  judged.set(key, line ?? invalid)
+  return line
+}
+
+/**
+ * Judgements already made, by calling code and digits: parsing with the full
+ * metadata costs more than the rest of a request, and a test suite sends the
+ * same few numbers again and again. A judgement depends on the number alone,
+ * so it never goes stale; the map is emptied when full, which bounds it
+ * whatever numbers a client sends.
+ */
+const judged = new Map<string, Line | typeof invalid>()
+const invalid = "invalid"
+const maxJudged = 10_000
+
+const judgeAnew = (countryCode: number, digits: string): Line | undefined => {
   const parsed = parsePhoneNumberFromString(digits, { defaultCallingCode: String(countryCode) })
   if (parsed === undefined || !parsed.isValid()) return undefined
   const national = parsed.nationalNumber

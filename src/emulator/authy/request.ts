@@ -13,7 +13,7 @@ import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Context as EffectContext, Effect, Either } from "effect"
 import { respond } from "../core/dialect.js"
 import * as Params from "../core/params.js"
-import { baseUrlOf, bodyRead, firstHeader, Refused, RequestScope, type Scope, urlOf } from "../core/request.js"
+import { baseUrlOf, bodyRead, firstHeader, Refused, RequestScope, type Scope, searchParamsOf } from "../core/request.js"
 import { type AppState, EmulatorState, type Service } from "./State.js"
 import * as Stats from "./stats.js"
 import * as Wire from "./wire.js"
@@ -65,7 +65,7 @@ export const apiKeyOf = (
 
 /** The merged parameters of a body already read, or the 400 refusing them. */
 const parse = (request: HttpServerRequest.HttpServerRequest, body: string): Either.Either<Params.Params, Refused> => {
-  const parsed = Params.fromRequest(urlOf(request).searchParams, body, firstHeader(request.headers["content-type"]))
+  const parsed = Params.fromRequest(searchParamsOf(request), body, firstHeader(request.headers["content-type"]))
   return parsed instanceof Params.MalformedBody ? Either.left(new Refused(Wire.badRequest(parsed.reason))) : Either.right(parsed)
 }
 
@@ -93,11 +93,24 @@ const scopeOf = (
 }
 
 /**
+ * The {@link scope} of a request whose body the emulator's server has
+ * already read, computed at once (no effect: this runs on every request);
+ * `undefined` when the body has to be read first.
+ *
+ * @since 0.3.0
+ * @category parameters
+ */
+export const readScope = (request: HttpServerRequest.HttpServerRequest, state: Service): Scope | undefined => {
+  const body = bodyRead(request)
+  return body === undefined ? undefined : scopeOf(request, state, parse(request, body))
+}
+
+/**
  * What the emulator reads of an Authy request before routing it: its
  * parameters (or why they were refused) and, as its tenant, its API key when
  * the emulator serves it (read from the header alone when the parameters
- * were refused). A body the server has already read is parsed at once,
- * without an effect per step: this runs on every request.
+ * were refused). A body the server has already read is parsed at once: see
+ * {@link readScope}.
  *
  * @since 0.2.0
  * @category parameters
@@ -106,10 +119,10 @@ export const scope: Effect.Effect<Scope, never, EmulatorState | HttpServerReques
   .contextWithEffect((context: EffectContext.Context<EmulatorState | HttpServerRequest.HttpServerRequest>) => {
     const request = EffectContext.get(context, HttpServerRequest.HttpServerRequest)
     const state = EffectContext.get(context, EmulatorState)
-    const body = bodyRead(request)
-    return body === undefined
+    const read = readScope(request, state)
+    return read === undefined
       ? Effect.map(Effect.either(paramsOf(request)), (params) => scopeOf(request, state, params))
-      : Effect.succeed(scopeOf(request, state, parse(request, body)))
+      : Effect.succeed(read)
   })
 
 /**

@@ -102,7 +102,7 @@ export const create = (app: AppState, now: number, params: Params.Params): Wire.
   }
   if (Carrier.judge(code, cellphone) === undefined) return Carrier.invalidNumber
   const id = app.userIdsByPhone.get(phoneKey(code, cellphone)) ?? insert(app, now, { email, cellphone, countryCode: code })
-  return Wire.encoded(CreateUserResponse, new CreateUserResponse({ message: "User created successfully.", user: { id } }))
+  return Wire.encoded(CreateUserResponse, { message: "User created successfully.", user: { id } })
 }
 
 const insert = (
@@ -137,7 +137,7 @@ const seconds = (millis: number) => Math.floor(millis / 1000)
 export const status = (user: User): Wire.Reply =>
   Wire.encoded(
     UserStatusResponse,
-    new UserStatusResponse({
+    {
       message: "User status.",
       status: {
         authyId: user.id,
@@ -159,7 +159,7 @@ export const status = (user: User): Wire.Reply =>
         })),
         deletedDevices: []
       }
-    })
+    }
   )
 
 /**

@@ -28,7 +28,7 @@ import { STATUS_CODES } from "node:http"
 import type { Socket } from "node:net"
 import { type Dialect, respond } from "./dialect.js"
 import * as PathPattern from "./pathPattern.js"
-import { isControlPath, RequestScope, urlOf } from "./request.js"
+import { isControlPath, pathOf, RequestScope, type Scope } from "./request.js"
 
 /**
  * The body of an injected error status: the API's own JSON error (`authy`:
@@ -604,6 +604,18 @@ export const apply = <E, R>(
 }
 
 /**
+ * The fault to apply to a request of `scope`, if any: never on the control
+ * API, never without served credentials, else the next one of its tenant
+ * (counting the request in every fault that matches). Synchronous, so that
+ * the server decides it before running anything.
+ *
+ * @since 0.3.0
+ * @category middleware
+ */
+export const take = (faults: Service, scope: Scope, method: string, path: string): Taken | undefined =>
+  isControlPath(path) || scope.tenant === undefined ? undefined : faults.forApp(scope.tenant)?.take(method, path)
+
+/**
  * Applies to every request but the control API's the faults of its tenant
  * (the one its credentials name); a request without served credentials is
  * never faulted.
@@ -618,12 +630,9 @@ export const middleware = <E, R>(
   E,
   R | EmulatorFaults | RequestScope | HttpServerRequest.HttpServerRequest
 > =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const path = urlOf(request).pathname
-    if (isControlPath(path)) return yield* app
-    const { dialect, tenant } = yield* RequestScope
-    const faults = tenant === undefined ? undefined : (yield* EmulatorFaults).forApp(tenant)
-    const taken = faults?.take(request.method, path)
-    return taken === undefined ? yield* app : yield* apply(taken, app, request, dialect)
+  Effect.contextWithEffect((context: Context.Context<EmulatorFaults | RequestScope | HttpServerRequest.HttpServerRequest>) => {
+    const request = Context.get(context, HttpServerRequest.HttpServerRequest)
+    const scope = Context.get(context, RequestScope)
+    const taken = take(Context.get(context, EmulatorFaults), scope, request.method, pathOf(request))
+    return taken === undefined ? app : apply(taken, app, request, scope.dialect)
   })

@@ -83,6 +83,50 @@ export const urlOf = (request: HttpServerRequest.HttpServerRequest): URL => {
 }
 
 /**
+ * A request target the URL parser would leave as it is: origin-form, only
+ * characters that need no escaping (RFC 3986 `pchar`, `/`, `?` and `%`
+ * escapes), no dot segment to resolve. Such a target's path and query are
+ * read by slicing the string, with no `URL` built.
+ */
+const plainTarget = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*)?$/
+const dotSegment = /\/\.\.?(?:[/?]|$)/
+/** `%2e` is a dot to the URL parser, in dot segments too: such a target takes the slow path. */
+const escapedDot = /%2e/i
+
+/** `//host/path` is read by the URL parser as an authority and a path: the slow path too. */
+const isPlain = (target: string): boolean =>
+  plainTarget.test(target) && !target.startsWith("//") && !dotSegment.test(target) && !escapedDot.test(target)
+
+/**
+ * The path of a request without its query, as {@link urlOf} would give it,
+ * without parsing a `URL` for the usual plain target (every API request of
+ * a real client).
+ *
+ * @since 0.3.0
+ * @category paths
+ */
+export const pathOf = (request: HttpServerRequest.HttpServerRequest): string => {
+  const target = request.url
+  if (!isPlain(target)) return urlOf(request).pathname
+  const query = target.indexOf("?")
+  return query === -1 ? target : target.slice(0, query)
+}
+
+/**
+ * The query parameters of a request, as {@link urlOf} would give them,
+ * without parsing a `URL` for a plain target.
+ *
+ * @since 0.3.0
+ * @category paths
+ */
+export const searchParamsOf = (request: HttpServerRequest.HttpServerRequest): URLSearchParams => {
+  const target = request.url
+  if (!isPlain(target)) return urlOf(request).searchParams
+  const query = target.indexOf("?")
+  return new URLSearchParams(query === -1 ? "" : target.slice(query + 1))
+}
+
+/**
  * Where a request read by the emulator's own server keeps its body.
  *
  * @since 0.3.0

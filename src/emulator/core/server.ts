@@ -396,21 +396,44 @@ export interface ListenOptions {
 const formatHost = (host: string) => (host.includes(":") ? `[${host}]` : host)
 
 /**
- * The Node request listener running `app`: one fiber per request, started
- * once the body is read, with the request in its context from the start (no
- * `provideService` per request). The response is written as soon as the
- * fiber ends; a streamed body gets a fiber of its own. Either fiber is
- * interrupted if the client goes away first.
+ * What a request's fiber starts with besides the server's services and the
+ * request itself, worked out synchronously before the fiber starts: the
+ * emulator puts there the request's scope, as the front of its dialect reads
+ * it. Whatever the app would otherwise add to its context is then there from
+ * the start, with no context change (an `Effect.provide`, several µs) per
+ * request.
+ *
+ * @since 0.3.0
+ * @category models
  */
-const handlerOf = <R>(
+export type ServicesOf<R> = (
+  request: HttpServerRequest.HttpServerRequest,
+  context: Context.Context<R | HttpServerRequest.HttpServerRequest>
+) => Context.Context<R | HttpServerRequest.HttpServerRequest>
+
+/**
+ * The Node request listener running `app`: one fiber per request, started
+ * once the body is read, with the request (and what `servicesOf` adds) in its
+ * context from the start (no `provideService` per request). The response is written as soon as the
+ * fiber ends; a streamed body gets a fiber of its own. Either fiber is
+ * interrupted if the client goes away first. What {@link serve} installs;
+ * exported for drivers that bring their own `node:http` server (the
+ * emulator's micro benchmark).
+ *
+ * @since 0.3.0
+ * @category servers
+ */
+export const listener = <R>(
   app: Effect.Effect<HttpServerResponse.HttpServerResponse, never, R | HttpServerRequest.HttpServerRequest>,
-  runtime: Runtime.Runtime<R>
+  runtime: Runtime.Runtime<R>,
+  servicesOf?: ServicesOf<R>
 ) => {
   const runFork = Runtime.runFork(runtime)
   return (source: IncomingMessage, res: ServerResponse): void =>
     readNodeBody(source, res, (body) => {
       const request = new NodeRequest(source, res, body)
-      const context = Context.add(runtime.context, HttpServerRequest.HttpServerRequest, request)
+      const withRequest = Context.add(runtime.context, HttpServerRequest.HttpServerRequest, request)
+      const context = servicesOf === undefined ? withRequest : servicesOf(request, withRequest)
       const main = Runtime.runFork(
         Runtime.make({ context, fiberRefs: runtime.fiberRefs, runtimeFlags: runtime.runtimeFlags }),
         app
@@ -452,7 +475,8 @@ const listen = (server: Server, port: number, host: string) =>
  */
 export const serve = <R>(
   app: Effect.Effect<HttpServerResponse.HttpServerResponse, never, R | HttpServerRequest.HttpServerRequest>,
-  options: ListenOptions = {}
+  options: ListenOptions = {},
+  servicesOf?: ServicesOf<R>
 ): Effect.Effect<
   string,
   HttpServerError.ServeError,
@@ -461,7 +485,7 @@ export const serve = <R>(
   Effect.gen(function*() {
     const host = options.host ?? "127.0.0.1"
     const runtime = yield* Effect.runtime<Exclude<R, HttpServerRequest.HttpServerRequest>>()
-    const handler = handlerOf(app, runtime as Runtime.Runtime<R>)
+    const handler = listener(app, runtime as Runtime.Runtime<R>, servicesOf)
     const server = yield* Effect.acquireRelease(Effect.sync(() => createServer(handler)), close)
     yield* listen(server, options.port ?? 0, host)
     const address = server.address()

@@ -169,7 +169,12 @@ export const make = <T extends Tenant, E>(ids: ReadonlyArray<string>, definition
   }
   return {
     ids: keys,
-    use: (id, f) => Effect.flatMap(Effect.suspend(() => find(id)), (tenant) => Effect.sync(() => run(id, tenant, f))),
+    // One step, evaluated when the effect runs: this is on every request's path.
+    use: (id, f) =>
+      Effect.suspend(() => {
+        const tenant = tenants.get(id)
+        return tenant === undefined ? Effect.fail(new UnknownTenant()) : Effect.succeed(run(id, tenant, f))
+      }),
     peek: (id, f) =>
       Effect.flatMap(Effect.suspend(() => find(id)), (tenant) => Effect.sync(() => f(tenant, Date.now() + tenant.clockOffset))),
     reset: (id) =>

@@ -22,7 +22,8 @@ import {
   Refused,
   RequestScope,
   type Scope,
-  urlOf
+  pathOf,
+  searchParamsOf
 } from "../core/request.js"
 import { type Account, type Credentials, type Service, VerifyState } from "./State.js"
 import * as Wire from "./wire.js"
@@ -41,7 +42,7 @@ const basic = (request: HttpServerRequest.HttpServerRequest): string | undefined
  * @category front
  */
 export const claims = (request: HttpServerRequest.HttpServerRequest): boolean => {
-  const path = urlOf(request).pathname
+  const path = pathOf(request)
   return path === "/v2" || path.startsWith("/v2/") || (isControlPath(path) && basic(request) !== undefined)
 }
 
@@ -75,11 +76,11 @@ export const accountOf = (
 
 /** The parameters of a body already read, or the 400 refusing them. */
 const parse = (request: HttpServerRequest.HttpServerRequest, body: string): Either.Either<Params.Params, Refused> => {
-  const url = urlOf(request)
+  const search = searchParamsOf(request)
   const contentType = firstHeader(request.headers["content-type"])
-  const parsed = isControlPath(url.pathname)
-    ? Params.fromRequest(url.searchParams, body, contentType)
-    : Params.fromForm(url.searchParams, body, contentType)
+  const parsed = isControlPath(pathOf(request))
+    ? Params.fromRequest(search, body, contentType)
+    : Params.fromForm(search, body, contentType)
   return parsed instanceof Params.MalformedBody
     ? Either.left(new Refused(Wire.dialect.badRequest(parsed.reason)))
     : Either.right(parsed)
@@ -98,10 +99,23 @@ const scopeOf = (
 ): Scope => ({ dialect: Wire.dialect, tenant: accountOf(request, state.accounts)?.accountSid, params })
 
 /**
+ * The {@link scope} of a request whose body the emulator's server has
+ * already read, computed at once (no effect: this runs on every request);
+ * `undefined` when the body has to be read first.
+ *
+ * @since 0.3.0
+ * @category front
+ */
+export const readScope = (request: HttpServerRequest.HttpServerRequest, state: Service): Scope | undefined => {
+  const body = bodyRead(request)
+  return body === undefined ? undefined : scopeOf(request, state, parse(request, body))
+}
+
+/**
  * What the emulator reads of a Twilio request before routing it: its
  * parameters (or why they were refused) and, as its tenant, the SID of the
  * account its credentials name. A body the server has already read is
- * parsed at once, without an effect per step.
+ * parsed at once: see {@link readScope}.
  *
  * @since 0.2.0
  * @category front
@@ -110,10 +124,10 @@ export const scope: Effect.Effect<Scope, never, VerifyState | HttpServerRequest.
   .contextWithEffect((context: EffectContext.Context<VerifyState | HttpServerRequest.HttpServerRequest>) => {
     const request = EffectContext.get(context, HttpServerRequest.HttpServerRequest)
     const state = EffectContext.get(context, VerifyState)
-    const body = bodyRead(request)
-    return body === undefined
+    const read = readScope(request, state)
+    return read === undefined
       ? Effect.map(Effect.either(paramsOf(request)), (params) => scopeOf(request, state, params))
-      : Effect.succeed(scopeOf(request, state, parse(request, body)))
+      : Effect.succeed(read)
   })
 
 /**
