@@ -10,7 +10,7 @@
  * `npx tsx bench/emulator/micro.ts [requests per cell] [rounds]` prints
  * µs of CPU per request for each cell, per round, then the minimum.
  */
-import { Effect, Layer, type Runtime } from "effect"
+import { Effect, Layer } from "effect"
 import { EventEmitter } from "node:events"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { PassThrough } from "node:stream"
@@ -68,7 +68,7 @@ const approvalBody = "message=Login+requested&details%5Busername%5D=bench&second
 
 const main = Effect.gen(function*() {
   const runtime = yield* Effect.runtime<State.EmulatorState | VerifyState.VerifyState | Faults.EmulatorFaults>()
-  const listen = CoreServer.listener(App.makeHttpApp(), runtime as Runtime.Runtime<never>, App.servicesOf as CoreServer.ServicesOf<never>)
+  const listen = CoreServer.listener(App.makeHttpApp(), runtime, App.servicesOf)
   const send = (method: string, url: string, headers: Record<string, string>, body?: string) =>
     new Promise<Sent>((resolve) => listen(fakeRequest(method, url, headers, body), fakeResponse(resolve)))
   const created = JSON.parse((yield* Effect.promise(() => send("POST", "/protected/json/users/new", json, newUser))).body)
