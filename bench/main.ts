@@ -13,6 +13,7 @@ import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { type BenchConfig, fullConfig, quickConfig, smokeConfig } from "./lib/config.js"
+import { useBuiltLibrary } from "./lib/library.js"
 import { benchDir } from "./lib/processes.js"
 import { type ExtraSection, render, type Verdict } from "./report/render.js"
 import { renderEmulatorBench, runEmulatorBench } from "./emulator/run.js"
@@ -57,6 +58,7 @@ if (config.drivers.some((d) => d.needsBenchDeps) && !existsSync(join(benchDir, "
   execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: benchDir, stdio: "inherit" })
 }
 
+useBuiltLibrary()
 const results = await runBench(config)
 const extra: Array<ExtraSection> = []
 for (const section of extraSections) {

@@ -8,6 +8,7 @@
 import { mkdirSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { summarise } from "./lib/cpuProfile.js"
+import { useBuiltLibrary } from "./lib/library.js"
 import { benchDir, runForResult, startServer } from "./lib/processes.js"
 import { allOperations, type DriverInput, type DriverResult, type Operation } from "./drivers/protocol.js"
 
@@ -17,6 +18,7 @@ const file = join(dir, `${driver}-${transport}-${operation}.cpuprofile`)
 mkdirSync(dir, { recursive: true })
 rmSync(file, { force: true })
 
+useBuiltLibrary()
 const server = await startServer("bench/servers/stub.ts", ["http"], /listening (\S+)/)
 const input: DriverInput = {
   target: { url: server.url, apiKey: "bench-key", authyId: 1635, token: "1234567" },

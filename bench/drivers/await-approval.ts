@@ -14,8 +14,12 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import { Effect, Fiber, Layer, ManagedRuntime, Redacted, Runtime, Schedule } from "effect"
 import { setTimeout as sleep } from "node:timers/promises"
-import { AuthyService, OneTouch } from "../../src/index.js"
-import { UndiciHttpClient } from "../../src/node/index.js"
+import type * as Library from "../../src/index.js"
+import type * as LibraryNode from "../../src/node/index.js"
+import { importLibrary } from "../lib/library.js"
+
+const { AuthyService, OneTouch } = await importLibrary<typeof Library>("index")
+const { UndiciHttpClient } = await importLibrary<typeof LibraryNode>("node/index")
 
 const url = process.env.BENCH_URL ?? ""
 const waits = Number(process.env.BENCH_WAITS ?? "10000")

@@ -9,11 +9,15 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
-import { AuthyService } from "../../src/index.js"
-import { UndiciHttpClient } from "../../src/node/index.js"
+import type * as Library from "../../src/index.js"
+import type * as LibraryNode from "../../src/node/index.js"
+import { importLibrary } from "../lib/library.js"
 import { runDriver } from "./loop.js"
 import { programsFor } from "./programs.js"
 import { effectCall } from "./protocol.js"
+
+const library = await importLibrary<typeof Library>("index")
+const { UndiciHttpClient } = await importLibrary<typeof LibraryNode>("node/index")
 
 const transports: Record<string, Layer.Layer<HttpClient.HttpClient>> = {
   lean: UndiciHttpClient.layer,
@@ -27,11 +31,11 @@ const transport = transports[transportName]
 if (transport === undefined) throw new Error(`unknown BENCH_TRANSPORT ${transportName}`)
 
 await runDriver(async ({ target }) => {
-  const layer = AuthyService.layer({ apiKey: Redacted.make(target.apiKey), apiUrl: target.url }).pipe(
+  const layer = library.AuthyService.layer({ apiKey: Redacted.make(target.apiKey), apiUrl: target.url }).pipe(
     Layer.provide(transport)
   )
   const runtime = await ManagedRuntime.make(layer).runtime()
-  const programs = programsFor(target)
+  const programs = programsFor(library, target)
   return Object.fromEntries(
     Object.entries(programs).map(([operation, program]) => [operation, effectCall(Effect.suspend(program), runtime)])
   )

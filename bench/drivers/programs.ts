@@ -4,11 +4,15 @@
  * against an in-process answer.
  */
 import type { Effect } from "effect"
-import { App, type AuthyService, OneTouch, Phones, Tokens, Users } from "../../src/index.js"
+import type * as Library from "../../src/index.js"
 import { sample } from "./paths.js"
 import type { Operation, Target } from "./protocol.js"
 
-export const programsFor = (target: Target): Record<Operation, () => Effect.Effect<unknown, unknown, AuthyService>> => ({
+/** The library's programs: from the sources, or the build a run made (bench/lib/library.ts). */
+export const programsFor = (
+  { App, OneTouch, Phones, Tokens, Users }: typeof Library,
+  target: Target
+): Record<Operation, () => Effect.Effect<unknown, unknown, Library.AuthyService>> => ({
   verify: () => Tokens.verify(target.authyId, target.token),
   status: () => Users.status(target.authyId),
   create: () => Users.create({ email: sample.email, cellphone: sample.cellphone, countryCode: sample.countryCode }),

@@ -6,8 +6,11 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
-import { Emulator, layer } from "../../src/emulator/Emulator.js"
+import type * as EmulatorModule from "../../src/emulator/Emulator.js"
+import { importLibrary } from "../lib/library.js"
 import { apiKey } from "./cells.js"
+
+const { Emulator, layer } = await importLibrary<typeof EmulatorModule>("emulator/Emulator")
 
 const announce = Effect.flatMap(Emulator, (emulator) =>
   Effect.sync(() => process.stdout.write(`listening ${emulator.url} pid ${process.pid}\n`)))

@@ -8,9 +8,12 @@
  * Input: the number of users in `EMUBENCH_USERS`; output: one `EMUBENCH {json}` line.
  */
 import { ManagedRuntime } from "effect"
-import { Emulator, layer } from "../../src/emulator/Emulator.js"
+import type * as EmulatorModule from "../../src/emulator/Emulator.js"
+import { importLibrary } from "../lib/library.js"
 import { undici } from "../lib/undici.js"
 import { apiKey, resultPrefix } from "./cells.js"
+
+const { Emulator, layer } = await importLibrary<typeof EmulatorModule>("emulator/Emulator")
 
 export interface MemoryResult {
   readonly users: number

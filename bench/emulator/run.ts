@@ -13,6 +13,7 @@
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { makeTempDir } from "../lib/cleanup.js"
+import { useBuiltLibrary } from "../lib/library.js"
 import { describeMachine, type Machine } from "../lib/machine.js"
 import { runForResult, startServer } from "../lib/processes.js"
 import { median } from "../lib/stats.js"
@@ -83,7 +84,7 @@ const concurrency = 64
 
 const settingsOf = (options: Options) =>
   options.quick
-    ? { rounds: 3, requests: 4_000, warmupRequests: 1_500, concurrency }
+    ? { rounds: 3, requests: 3_000, warmupRequests: 1_000, concurrency }
     : { rounds: 5, requests: 20_000, warmupRequests: 5_000, concurrency }
 
 const load = async (server: Running, cell: Cell, settings: ReturnType<typeof settingsOf>): Promise<LoadResult> => {
@@ -240,6 +241,7 @@ export const renderEmulatorBench = (result: EmulatorBenchResult): string => {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  useBuiltLibrary()
   const result = await runEmulatorBench({ quick: process.argv.includes("--quick") })
   process.stdout.write(renderEmulatorBench(result))
 }

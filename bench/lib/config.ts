@@ -72,8 +72,9 @@ export const fullConfig: BenchConfig = {
   concurrency: 64,
   rounds: 6,
   firstWarmupMs: 1500,
-  warmupMs: 120,
-  windowMs: 400,
+  warmupMs: 150,
+  // Long enough that a collection or a scheduler hiccup is a small part of a window.
+  windowMs: 800,
   maxRequests: 50_000,
   approvalWaits: 10_000,
   importRuns: 7,

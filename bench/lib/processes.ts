@@ -51,10 +51,18 @@ const canPin = (() => {
 /** Whether children are pinned to cores (see {@link Placement}), for the report. */
 export const pinned = canPin
 
+const coreOf = (placement: Placement) => placement === "server" ? "0" : "1"
+
 const command = (placement: Placement, argv: ReadonlyArray<string>): [string, Array<string>] =>
   canPin && placement !== "any"
-    ? ["taskset", ["-c", placement === "server" ? "0" : "1", process.execPath, ...argv]]
+    ? ["taskset", ["-c", coreOf(placement), process.execPath, ...argv]]
     : [process.execPath, [...argv]]
+
+/** Moves a running child, every thread of it, to its core. */
+const pin = (child: ChildProcess, placement: Placement): void => {
+  if (!canPin || placement === "any" || child.pid === undefined) return
+  execFileSync("taskset", ["-a", "-pc", coreOf(placement), String(child.pid)], { stdio: "ignore" })
+}
 
 const spawnTs = (
   file: string,
@@ -117,11 +125,10 @@ export const runForResult = <A>(
     readonly env?: NodeJS.ProcessEnv
     readonly nodeArgs?: ReadonlyArray<string>
     readonly timeoutMs: number
-    readonly placement?: Placement
   }
 ): Promise<Outcome<A>> =>
   new Promise((resolve) => {
-    const child = spawnTs(file, [], options.env ?? {}, options.nodeArgs, options.placement)
+    const child = spawnTs(file, [], options.env ?? {}, options.nodeArgs)
     let stdout = ""
     let stderr = ""
     const timer = setTimeout(() => {
@@ -162,8 +169,8 @@ export const startConversation = (
   timeoutMs: number
 ): Promise<Conversation> =>
   new Promise((resolve, reject) => {
-    // Paired drivers are the measured clients.
-    const child = spawnTs(file, [], env, [], "client")
+    // Started on any core (side by side they start faster), pinned once ready.
+    const child = spawnTs(file, [], env)
     let stdout = ""
     let stderr = ""
     let waiting: { prefix: string; resolve: (line: string) => void } | undefined
@@ -201,5 +208,8 @@ export const startConversation = (
         kill(child)
       }
     }
-    expect(ready, timeoutMs).then(() => resolve(conversation), (error) => (kill(child), reject(error)))
+    expect(ready, timeoutMs).then(
+      () => (pin(child, "client"), resolve(conversation)),
+      (error) => (kill(child), reject(error))
+    )
   })

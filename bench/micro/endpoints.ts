@@ -16,8 +16,9 @@ import type * as Undici from "@effect/platform-node/Undici"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
-import { AuthyService } from "../../src/index.js"
-import { UndiciHttpClient } from "../../src/node/index.js"
+import type * as Library from "../../src/index.js"
+import type * as LibraryNode from "../../src/node/index.js"
+import { importLibrary, useBuiltLibrary } from "../lib/library.js"
 import { checkAnswer, wireRequest } from "../drivers/paths.js"
 import { programsFor } from "../drivers/programs.js"
 import { allOperations, type Operation, type Target } from "../drivers/protocol.js"
@@ -60,12 +61,15 @@ const floor = (operation: Operation) => {
     })
 }
 
+useBuiltLibrary()
+const library = await importLibrary<typeof Library>("index")
+const { UndiciHttpClient } = await importLibrary<typeof LibraryNode>("node/index")
 const runtime = ManagedRuntime.make(
-  AuthyService.layer({ apiKey: Redacted.make(target.apiKey), apiUrl: target.url }).pipe(
+  library.AuthyService.layer({ apiKey: Redacted.make(target.apiKey), apiUrl: target.url }).pipe(
     Layer.provide(Layer.succeed(HttpClient.HttpClient, UndiciHttpClient.make(dispatcher)))
   )
 )
-const programs = programsFor(target)
+const programs = programsFor(library, target)
 
 const loop = async (call: () => Promise<unknown>) => {
   let issued = 0
@@ -84,7 +88,7 @@ const measure = async (call: () => Promise<unknown>): Promise<number> => {
 }
 
 /** The same loop, the workers being fibers of the runtime, as an Effect application's calls are. */
-const measureFibers = async (program: Effect.Effect<unknown, unknown, AuthyService>): Promise<number> => {
+const measureFibers = async (program: Effect.Effect<unknown, unknown, Library.AuthyService>): Promise<number> => {
   let issued = 0
   const worker = Effect.whileLoop({ while: () => issued++ < calls, body: () => program, step: () => {} })
   const loop = Effect.forEach(Array.from({ length: 64 }), () => worker, { concurrency: "unbounded", discard: true })

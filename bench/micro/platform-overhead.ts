@@ -18,10 +18,15 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted, Runtime } from "effect"
-import { AuthyService } from "../../src/index.js"
+import type * as Library from "../../src/index.js"
 import { programsFor } from "../drivers/programs.js"
 import type { Operation, Target } from "../drivers/protocol.js"
 import { wireRequest } from "../drivers/paths.js"
+import { importLibrary, useBuiltLibrary } from "../lib/library.js"
+
+useBuiltLibrary()
+const library = await importLibrary<typeof Library>("index")
+const { AuthyService } = library
 
 const [url = "", callsArg, roundsArg] = process.argv.slice(2)
 if (!url.startsWith("http")) throw new Error("usage: platform-overhead.ts <stub url> [calls] [rounds]")
@@ -53,7 +58,7 @@ interface Variant {
   readonly call: Effect.Effect<unknown, unknown, never>
 }
 
-const programs = programsFor(target)
+const programs = programsFor(library, target)
 const variants: Array<Variant> = operations.flatMap((operation) => [
   { label: `bare ${operation}`, runtime: bareRuntime as Runtime.Runtime<never>, call: bareCall(operation) as Effect.Effect<unknown, unknown, never> },
   {

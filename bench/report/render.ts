@@ -44,7 +44,8 @@ const header = (results: Results): string => {
     `- Machine: ${m.cores} cores, ${m.cpuModel}, ${m.platform}; load average ${m.loadAverage.toFixed(2)} at the start`,
     `- Node ${m.node}; ${m.date}; whole run ${(results.durationMs() / 1000).toFixed(0)} s`,
     "- Loopback stub servers in their own processes answer instantly with Authy's documented bodies (HTTPS: a self-signed RSA-2048 certificate made at bench time, trusted through `NODE_EXTRA_CA_CERTS`); each driver runs in its own process" +
-      (pinned ? ", the stubs pinned to the first core and the drivers to the second (`taskset`)." : "."),
+      (pinned ? ", the stubs pinned to the first core and the drivers to the second (`taskset`)." : ".") +
+      " effect-authy is measured as it ships: src/ transpiled to plain JavaScript at the start of the run, not run through tsx.",
     "- Drivers call as their library is used: the npm clients and the floor from 64 async functions awaiting one call after another; effect-authy and bare Effect from 64 fibers of one runtime, each running one call after another (an Effect backend calls the client from its own fibers; a `runPromise` per call would add a fiber, its start and a promise to every request).",
     `- Every cell is one call at concurrency ${c.concurrency}, measured in ${c.rounds} interleaved rounds (after a discarded warm-up round): in each round, call after call, every driver in turn measures one ${c.windowMs} ms window (after ${c.warmupMs} ms unmeasured), the order of calls and drivers turning from round to round.`,
     "- Ratios are taken within each round, then their median and their whole range (min – max over the rounds) are shown. A target **holds only when its whole range clears the goal**. The floor is raw undici with keep-alive; bare is `@effect/platform` `HttpClient` on `NodeHttpClient.layerUndici`; the npm reference is, in each round, the faster of the two npm clients that has the call."
