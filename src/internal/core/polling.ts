@@ -218,21 +218,17 @@ class Polling<A> {
  * interruption already). Like the live clock, a delay past what `setTimeout`
  * honours sleeps forever.
  */
-const anonymous = <F>(f: F): F => f
-
 const liveSleep = (millis: number): Effect.Effect<void> =>
   Effect.withFiberRuntime((fiber) =>
     Effect.async<void>((resume) => {
       if (millis > maxTimerMillis) return
       // One function for both roles, the smallest closure: called by the
-      // timer with no argument, by the fiber's end with its exit. Made
-      // anonymous: a transpiler keeping names (tsx, esbuild's `keepNames`)
-      // would give a named one a property table of its own, 256 bytes.
-      const wake = anonymous((exit?: unknown) => {
+      // timer with no argument, by the fiber's end with its exit.
+      const wake = (exit?: unknown) => {
         if (exit !== undefined) return clearTimeout(timer)
         fiber.removeObserver(wake)
         resume(Effect.void)
-      })
+      }
       const timer = setTimeout(wake, millis)
       fiber.addObserver(wake)
     })
