@@ -90,7 +90,7 @@ export const quickConfig: BenchConfig = {
   rounds: 3,
   firstWarmupMs: 400,
   warmupMs: 30,
-  windowMs: 120,
+  windowMs: 100,
   // The figure judged is per wait: 2,000 waits show it, in a fifth of the time.
   approvalWaits: 2_000,
   importRuns: 3,
