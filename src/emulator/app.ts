@@ -134,7 +134,8 @@ const toldOfFaultChanges = <E, R>(
       ? Effect.ignore(Effect.flatMap(VerifyStateTag, (s) => s.use(tenant, () => undefined)))
       : Effect.ignore(Effect.flatMap(EmulatorStateTag, (s) => s.use(tenant, () => undefined))))
 
-const changesFaults = (method: string, path: string) => method !== "GET" && path.startsWith("/__emulator/faults")
+const changesFaults = (request: HttpServerRequest.HttpServerRequest) =>
+  request.method !== "GET" && targetPathOf(request).startsWith("/__emulator/faults")
 
 /** The routes with the fault of the request's tenant (if any) around them. */
 const faulted = (
@@ -144,7 +145,7 @@ const faulted = (
 ) => {
   const taken = Faults.take(Context.get(context, Faults.EmulatorFaults), scope, request.method, pathOf(request))
   const app = taken === undefined ? router : Faults.apply(taken, router, request, scope.dialect)
-  return changesFaults(request.method, targetPathOf(request)) ? toldOfFaultChanges(app, scope) : app
+  return changesFaults(request) ? toldOfFaultChanges(app, scope) : app
 }
 
 /**

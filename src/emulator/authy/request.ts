@@ -13,7 +13,7 @@ import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Context as EffectContext, Effect, Either } from "effect"
 import { respond } from "../core/dialect.js"
 import * as Params from "../core/params.js"
-import { baseUrlOf, bodyRead, firstHeader, Refused, RequestScope, type Scope, searchParamsOf } from "../core/request.js"
+import { baseUrlOf, firstHeader, makeFront, Refused, RequestScope, type Scope, searchParamsOf } from "../core/request.js"
 import { type AppState, EmulatorState, type Service } from "./State.js"
 import * as Stats from "./stats.js"
 import * as Wire from "./wire.js"
@@ -69,19 +69,6 @@ const parse = (request: HttpServerRequest.HttpServerRequest, body: string): Eith
   return parsed instanceof Params.MalformedBody ? Either.left(new Refused(Wire.badRequest(parsed.reason))) : Either.right(parsed)
 }
 
-/**
- * The merged parameters of a request; refused with 400 when the body is
- * malformed, unreadable or past the parser's limits.
- *
- * @since 0.1.0
- * @category parameters
- */
-export const paramsOf = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Params.Params, Refused> =>
-  Effect.flatMap(
-    Effect.mapError(request.text, () => new Refused(Wire.badRequest("unreadable body"))),
-    (body) => parse(request, body)
-  )
-
 const scopeOf = (
   request: HttpServerRequest.HttpServerRequest,
   state: Service,
@@ -92,38 +79,43 @@ const scopeOf = (
   return { dialect: Wire.dialect, tenant, params }
 }
 
+const front = makeFront(EmulatorState, {
+  parse,
+  unreadable: () => new Refused(Wire.badRequest("unreadable body")),
+  scopeOf
+})
+
+/**
+ * The merged parameters of a request; refused with 400 when the body is
+ * malformed, unreadable or past the parser's limits.
+ *
+ * @since 0.1.0
+ * @category parameters
+ */
+export const paramsOf: (request: HttpServerRequest.HttpServerRequest) => Effect.Effect<Params.Params, Refused> =
+  front.paramsOf
+
 /**
  * The {@link scope} of a request whose body the emulator's server has
- * already read, computed at once (no effect: this runs on every request);
- * `undefined` when the body has to be read first.
+ * already read, computed at once; `undefined` when the body has to be read
+ * first.
  *
  * @since 0.3.0
  * @category parameters
  */
-export const readScope = (request: HttpServerRequest.HttpServerRequest, state: Service): Scope | undefined => {
-  const body = bodyRead(request)
-  return body === undefined ? undefined : scopeOf(request, state, parse(request, body))
-}
+export const readScope: (request: HttpServerRequest.HttpServerRequest, state: Service) => Scope | undefined =
+  front.readScope
 
 /**
  * What the emulator reads of an Authy request before routing it: its
  * parameters (or why they were refused) and, as its tenant, its API key when
  * the emulator serves it (read from the header alone when the parameters
- * were refused). A body the server has already read is parsed at once: see
- * {@link readScope}.
+ * were refused).
  *
  * @since 0.2.0
  * @category parameters
  */
-export const scope: Effect.Effect<Scope, never, EmulatorState | HttpServerRequest.HttpServerRequest> = Effect
-  .contextWithEffect((context: EffectContext.Context<EmulatorState | HttpServerRequest.HttpServerRequest>) => {
-    const request = EffectContext.get(context, HttpServerRequest.HttpServerRequest)
-    const state = EffectContext.get(context, EmulatorState)
-    const read = readScope(request, state)
-    return read === undefined
-      ? Effect.map(Effect.either(paramsOf(request)), (params) => scopeOf(request, state, params))
-      : Effect.succeed(read)
-  })
+export const scope: Effect.Effect<Scope, never, EmulatorState | HttpServerRequest.HttpServerRequest> = front.scope
 
 /**
  * The options of {@link handler}.

@@ -6,8 +6,8 @@
  *
  * @since 0.2.0
  */
-import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import { Context, type Either } from "effect"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import { Context, Effect, type Either } from "effect"
 import type { Dialect, Reply } from "./dialect.js"
 import type * as Params from "./params.js"
 
@@ -161,3 +161,53 @@ export const isControlPath = (path: string): boolean => path === "/__emulator" |
  */
 export const baseUrlOf = (request: HttpServerRequest.HttpServerRequest): string =>
   `http://${firstHeader(request.headers.host) ?? "127.0.0.1"}`
+
+/**
+ * How a dialect's front reads a request before routing, in plain functions:
+ * how it parses a body, and whose request it is.
+ *
+ * @since 0.3.0
+ * @category fronts
+ */
+export interface FrontOptions<S> {
+  /** The parameters of `body`, or the 400 refusing them. */
+  readonly parse: (request: HttpServerRequest.HttpServerRequest, body: string) => Either.Either<Params.Params, Refused>
+  /** The refusal of a body that could not be read. */
+  readonly unreadable: () => Refused
+  /** The request's scope, given its parameters as read (or why they were refused). */
+  readonly scopeOf: (
+    request: HttpServerRequest.HttpServerRequest,
+    state: S,
+    params: Either.Either<Params.Params, Refused>
+  ) => Scope
+}
+
+/**
+ * A dialect's front, the same for every API: the parameters of a request,
+ * and its {@link Scope} — at once, with no effect, when the emulator's server
+ * has read the body already (this runs on every request), else once the
+ * body is read.
+ *
+ * @since 0.3.0
+ * @category fronts
+ */
+export const makeFront = <I, S>(state: Context.Tag<I, S>, options: FrontOptions<S>) => {
+  const { parse, scopeOf, unreadable } = options
+  const paramsOf = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Params.Params, Refused> =>
+    Effect.flatMap(Effect.mapError(request.text, unreadable), (body) => parse(request, body))
+  const readScope = (request: HttpServerRequest.HttpServerRequest, service: S): Scope | undefined => {
+    const body = bodyRead(request)
+    return body === undefined ? undefined : scopeOf(request, service, parse(request, body))
+  }
+  const scope: Effect.Effect<Scope, never, I | HttpServerRequest.HttpServerRequest> = Effect.contextWithEffect(
+    (context: Context.Context<I | HttpServerRequest.HttpServerRequest>) => {
+      const request = Context.get(context, HttpServerRequest.HttpServerRequest)
+      const service = Context.get(context, state)
+      const read = readScope(request, service)
+      return read === undefined
+        ? Effect.map(Effect.either(paramsOf(request)), (params) => scopeOf(request, service, params))
+        : Effect.succeed(read)
+    }
+  )
+  return { paramsOf, readScope, scope } as const
+}

@@ -16,9 +16,9 @@ import { type Reply, respond } from "../core/dialect.js"
 import * as Params from "../core/params.js"
 import {
   baseUrlOf,
-  bodyRead,
   firstHeader,
   isControlPath,
+  makeFront,
   Refused,
   RequestScope,
   type Scope,
@@ -86,49 +86,38 @@ const parse = (request: HttpServerRequest.HttpServerRequest, body: string): Eith
     : Either.right(parsed)
 }
 
-const paramsOf = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Params.Params, Refused> =>
-  Effect.flatMap(
-    Effect.mapError(request.text, () => new Refused(Wire.dialect.badRequest("unreadable body"))),
-    (body) => parse(request, body)
-  )
-
 const scopeOf = (
   request: HttpServerRequest.HttpServerRequest,
   state: Service,
   params: Either.Either<Params.Params, Refused>
 ): Scope => ({ dialect: Wire.dialect, tenant: accountOf(request, state.accounts)?.accountSid, params })
 
+const front = makeFront(VerifyState, {
+  parse,
+  unreadable: () => new Refused(Wire.dialect.badRequest("unreadable body")),
+  scopeOf
+})
+
 /**
  * The {@link scope} of a request whose body the emulator's server has
- * already read, computed at once (no effect: this runs on every request);
- * `undefined` when the body has to be read first.
+ * already read, computed at once; `undefined` when the body has to be read
+ * first.
  *
  * @since 0.3.0
  * @category front
  */
-export const readScope = (request: HttpServerRequest.HttpServerRequest, state: Service): Scope | undefined => {
-  const body = bodyRead(request)
-  return body === undefined ? undefined : scopeOf(request, state, parse(request, body))
-}
+export const readScope: (request: HttpServerRequest.HttpServerRequest, state: Service) => Scope | undefined =
+  front.readScope
 
 /**
  * What the emulator reads of a Twilio request before routing it: its
  * parameters (or why they were refused) and, as its tenant, the SID of the
- * account its credentials name. A body the server has already read is
- * parsed at once: see {@link readScope}.
+ * account its credentials name.
  *
  * @since 0.2.0
  * @category front
  */
-export const scope: Effect.Effect<Scope, never, VerifyState | HttpServerRequest.HttpServerRequest> = Effect
-  .contextWithEffect((context: EffectContext.Context<VerifyState | HttpServerRequest.HttpServerRequest>) => {
-    const request = EffectContext.get(context, HttpServerRequest.HttpServerRequest)
-    const state = EffectContext.get(context, VerifyState)
-    const read = readScope(request, state)
-    return read === undefined
-      ? Effect.map(Effect.either(paramsOf(request)), (params) => scopeOf(request, state, params))
-      : Effect.succeed(read)
-  })
+export const scope: Effect.Effect<Scope, never, VerifyState | HttpServerRequest.HttpServerRequest> = front.scope
 
 /**
  * What a handler is given.
