@@ -1,14 +1,14 @@
 /**
  * Time to import effect-authy compared with importing `effect` and
- * `@effect/platform` alone: fresh processes, the two alternating, medians.
+ * `@effect/platform` alone: fresh processes, the two alternating, medians;
+ * effect-authy as the run built it (bench/lib/library.ts).
  */
 import { spawnSync } from "node:child_process"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
-import { makeTempDir } from "../lib/cleanup.js"
+import { useBuiltLibrary } from "../lib/library.js"
 import { benchDir, repoRoot } from "../lib/processes.js"
 import { median } from "../lib/stats.js"
-import { buildLibrary } from "./build.js"
 
 export interface ImportTimes {
   readonly baselineMs: number
@@ -27,9 +27,7 @@ const timeImport = (specifiers: ReadonlyArray<string>): number => {
 }
 
 export const measureImportTimes = (runs: number): ImportTimes => {
-  // The build imports effect by name: node_modules is linked in beside it.
-  const outDir = makeTempDir("dist", { linkNodeModules: join(repoRoot, "node_modules") })
-  const index = buildLibrary(join(repoRoot, "src"), outDir.path)
+  const index = join(useBuiltLibrary(), "index.js")
   const withAuthy = [...baseline, pathToFileURL(index).href]
   timeImport(withAuthy) // fills the OS file cache for both sides
   const base: Array<number> = []
@@ -38,6 +36,5 @@ export const measureImportTimes = (runs: number): ImportTimes => {
     base.push(timeImport(baseline))
     ours.push(timeImport(withAuthy))
   }
-  outDir.remove()
   return { baselineMs: median(base), withAuthyMs: median(ours), runs }
 }

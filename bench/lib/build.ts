@@ -1,8 +1,8 @@
 /**
- * Transpiles src/ (the library, not the emulator) to plain ESM in a fresh
- * folder with TypeScript's transpileModule, one file per module as
- * `npm run build` would: import time is then measured on plain JavaScript,
- * with no tsx loader on either side.
+ * Transpiles src/ to plain ESM in a fresh folder with TypeScript's
+ * transpileModule, one file per module as `npm run build` would: what the
+ * drivers, the emulator's bench and the import time measure
+ * (bench/lib/library.ts), with no tsx loader in between.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"

@@ -6,7 +6,7 @@
  * made, on every call), a cost the published package does not have.
  */
 import { join } from "node:path"
-import { buildLibrary } from "../import-time/build.js"
+import { buildLibrary } from "./build.js"
 import { makeTempDir } from "./cleanup.js"
 import { repoRoot } from "./processes.js"
 
@@ -15,14 +15,16 @@ const variable = "BENCH_LIBRARY"
 /**
  * Builds the library (emulator included) into a temporary folder, removed
  * when the run ends, and names it in this process's environment, which
- * every child inherits.
+ * every child inherits. Returns that folder; built once per run.
  */
-export const useBuiltLibrary = (): void => {
-  if (process.env[variable] !== undefined) return
+export const useBuiltLibrary = (): string => {
+  const built = process.env[variable]
+  if (built !== undefined) return built
   // The build imports effect by name: node_modules is linked in beside it.
   const dir = makeTempDir("lib", { linkNodeModules: join(repoRoot, "node_modules") })
   buildLibrary(join(repoRoot, "src"), dir.path, { emulator: true })
   process.env[variable] = dir.path
+  return dir.path
 }
 
 /**

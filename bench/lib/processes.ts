@@ -53,26 +53,23 @@ export const pinned = canPin
 
 const coreOf = (placement: Placement) => placement === "server" ? "0" : "1"
 
-const command = (placement: Placement, argv: ReadonlyArray<string>): [string, Array<string>] =>
-  canPin && placement !== "any"
-    ? ["taskset", ["-c", coreOf(placement), process.execPath, ...argv]]
-    : [process.execPath, [...argv]]
-
 /** Moves a running child, every thread of it, to its core. */
 const pin = (child: ChildProcess, placement: Placement): void => {
   if (!canPin || placement === "any" || child.pid === undefined) return
-  execFileSync("taskset", ["-a", "-pc", coreOf(placement), String(child.pid)], { stdio: "ignore" })
+  try {
+    execFileSync("taskset", ["-a", "-pc", coreOf(placement), String(child.pid)], { stdio: "ignore" })
+  } catch {
+    // The child is already gone: its own exit is what the caller will see.
+  }
 }
 
 const spawnTs = (
   file: string,
   args: ReadonlyArray<string>,
   env: NodeJS.ProcessEnv,
-  nodeArgs: ReadonlyArray<string> = [],
-  placement: Placement = "any"
+  nodeArgs: ReadonlyArray<string> = []
 ) => {
-  const [executable, argv] = command(placement, [...nodeArgs, "--import", exitWithParent, "--import", "tsx", file, ...args])
-  const child = spawn(executable, argv, {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", exitWithParent, "--import", "tsx", file, ...args], {
     cwd: repoRoot, // where `--import tsx` and the packages resolve
     env: { ...process.env, ...env },
     // stdin is for paired drivers (startConversation); the others never read it.
@@ -96,7 +93,8 @@ export const startServer = (
   placement: Placement = "any"
 ): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
-    const child = spawnTs(file, args, {}, [], placement)
+    // Started on any core, pinned once it listens (see Placement).
+    const child = spawnTs(file, args, {})
     let output = ""
     const timer = setTimeout(() => fail(new Error(`${file} did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs)
     const fail = (error: Error) => {
@@ -110,6 +108,7 @@ export const startServer = (
       const match = announce.exec(output)
       if (match?.[1] === undefined) return
       clearTimeout(timer)
+      pin(child, placement)
       resolve({ url: match[1], stop: () => kill(child) })
     })
     child.on("exit", (code) => fail(new Error(`${file} exited (${code}) before listening:\n${output}`)))
