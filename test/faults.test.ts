@@ -286,7 +286,7 @@ const totalUsers = Effect.map(App.stats(), (s) => s.totalUsers)
 const settled = (id: string) =>
   Effect.gen(function*() {
     const { control } = yield* Emulator
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 1000; i++) {
       const view = yield* control.fault(id)
       if (view.open === 0) return view
       yield* Effect.sleep("10 millis")

@@ -365,10 +365,11 @@ describe("awaitApproval on the live clock", () => {
     Effect.gen(function*() {
       const stub = makeStub(() => pending)
       const ids = Array.from({ length: 50 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`)
+      const before = activeTimers()
       const fibers = yield* Effect.forEach(ids, (id) =>
         OneTouch.awaitApproval(id, { schedule: Schedule.spaced("1 hour") }).pipe(Effect.provide(stub.layer()), Effect.fork))
-      while (stub.times.length < ids.length) yield* Effect.sleep("5 millis")
-      yield* Effect.sleep("20 millis") // each decodes its answer and goes to sleep
+      // Each polls, decodes its answer and goes to sleep: wait (bounded) until all sleep.
+      for (let i = 0; i < 1000 && activeTimers() - before < ids.length; i++) yield* Effect.sleep("5 millis")
       const sleeping = activeTimers()
       yield* Fiber.interruptAll(fibers)
       // Without clearing, 50 one-hour timers would hold the process open.

@@ -293,10 +293,15 @@ describe("Verify client against the emulator", () => {
           Effect.gen(function*() {
             const factorSid = yield* createPushFactor(serviceSid)
             const challenge = yield* Challenges.create(identity, { factorSid, message: "Pay 10 EUR?" })
+            const seenPending = yield* Deferred.make<void>()
             const changes = yield* Effect.fork(
-              Stream.runCollect(Challenges.statusChanges(identity, challenge.sid, { schedule: Schedule.spaced("50 millis") }))
+              Stream.runCollect(
+                Challenges.statusChanges(identity, challenge.sid, { schedule: Schedule.spaced("50 millis") }).pipe(
+                  Stream.tap(() => Deferred.succeed(seenPending, undefined))
+                )
+              )
             )
-            yield* Effect.sleep("120 millis")
+            yield* Deferred.await(seenPending)
             yield* (yield* control).denyChallenge(challenge.sid)
             const statuses = Chunk.toReadonlyArray(yield* Fiber.join(changes)).map((c) => c.status)
             expect(statuses).toEqual(["pending", "denied"])
