@@ -1,16 +1,17 @@
 /**
  * Paired measurement of the target cells: every driver is started once and
  * kept warm, then, round after round, for each call in turn, every driver
- * measures one short window of that call. The ratios of a round compare
- * windows seconds apart, so a noisy neighbour slows all of them alike, which
- * separate runs (each driver in its own minute) cannot promise. The order of
- * the calls and of the drivers turns from round to round.
+ * measures one short window of that call, in slices the drivers take in
+ * turns. The ratios of a round compare windows measured side by side, so a
+ * noisy neighbour slows all of them alike, which separate runs (each driver
+ * in its own minute) cannot promise. The order of the calls and of the
+ * drivers turns from round to round, and from slice to slice.
  */
 import type { CellResult, DriverInput, Operation } from "./drivers/protocol.js"
 import { readyLine, type WindowCommand, windowPrefix } from "./drivers/protocol.js"
 import type { DriverSpec } from "./lib/config.js"
 import { type Conversation, startConversation } from "./lib/processes.js"
-import { rotate } from "./lib/stats.js"
+import { median, rotate } from "./lib/stats.js"
 
 /** operation → driver id → one entry per round (undefined when that window failed). */
 export type PairedRounds = Map<Operation, Map<string, Array<CellResult | undefined>>>
@@ -25,6 +26,8 @@ export const runPaired = async (options: {
   readonly input: DriverInput
   readonly concurrency: number
   readonly rounds: number
+  /** Each driver's window of a round, measured in this many turns (see `BenchConfig.slices`). */
+  readonly slices: number
   readonly extraCa: string | undefined
   readonly label: string
   readonly log: (message: string) => void
@@ -54,20 +57,28 @@ export const runPaired = async (options: {
     for (let round = 0; round <= options.rounds; round++) {
       log(`paired ${label}: round ${round}/${options.rounds}`)
       for (const operation of rotate(input.operations, round)) {
-        for (const [driver, conversation] of rotate(alive, round)) {
-          if (driver.only !== undefined && !driver.only.includes(operation)) continue
-          const command: WindowCommand = { operation, concurrency }
-          const cell = await conversation.send(JSON.stringify(command), windowPrefix, windowTimeoutMs).then(
-            (line) => JSON.parse(line) as CellResult | null,
-            (error: unknown) => {
-              failures.push(`${label} ${driver.label}, ${operation}, round ${round}: ${String(error)}`)
-              return undefined
-            }
-          )
-          if (cell === null || round === 0) continue // a call this driver does not make; the warm-up round
-          const byDriver = rounds.get(operation)!
-          if (!byDriver.has(driver.id)) byDriver.set(driver.id, [])
-          byDriver.get(driver.id)!.push(cell)
+        const slicesOf = new Map<string, Array<CellResult | undefined>>()
+        for (let slice = 0; slice < options.slices; slice++) {
+          for (const [driver, conversation] of rotate(alive, round + slice)) {
+            if (driver.only !== undefined && !driver.only.includes(operation)) continue
+            const command: WindowCommand = { operation, concurrency }
+            const cell = await conversation.send(JSON.stringify(command), windowPrefix, windowTimeoutMs).then(
+              (line) => JSON.parse(line) as CellResult | null,
+              (error: unknown) => {
+                failures.push(`${label} ${driver.label}, ${operation}, round ${round}: ${String(error)}`)
+                return undefined
+              }
+            )
+            if (cell === null) continue // a call this driver does not make
+            if (!slicesOf.has(driver.id)) slicesOf.set(driver.id, [])
+            slicesOf.get(driver.id)!.push(cell)
+          }
+        }
+        if (round === 0) continue // the warm-up round
+        const byDriver = rounds.get(operation)!
+        for (const [id, slices] of slicesOf) {
+          if (!byDriver.has(id)) byDriver.set(id, [])
+          byDriver.get(id)!.push(joinSlices(slices))
         }
       }
     }
@@ -75,4 +86,26 @@ export const runPaired = async (options: {
     for (const [, conversation] of alive) conversation.stop()
   }
   return { rounds, failures }
+}
+
+/**
+ * One driver's window of a round from its slices: requests, time and CPU
+ * summed; the latencies' p50 is the slices' median p50 and p99 their worst.
+ * A failed slice fails the window.
+ */
+const joinSlices = (slices: ReadonlyArray<CellResult | undefined>): CellResult | undefined => {
+  if (slices.length === 0 || slices.some((cell) => cell === undefined)) return undefined
+  const cells = slices as ReadonlyArray<CellResult>
+  const requests = cells.reduce((sum, cell) => sum + cell.requests, 0)
+  const elapsedMs = cells.reduce((sum, cell) => sum + (cell.requests / cell.requestsPerSecond) * 1000, 0)
+  const cpuMicros = cells.reduce((sum, cell) => sum + cell.cpuMicrosPerRequest * cell.requests, 0)
+  return {
+    operation: cells[0]!.operation,
+    concurrency: cells[0]!.concurrency,
+    requests,
+    requestsPerSecond: (requests / elapsedMs) * 1000,
+    cpuMicrosPerRequest: cpuMicros / requests,
+    p50Ms: median(cells.map((cell) => cell.p50Ms)),
+    p99Ms: Math.max(...cells.map((cell) => cell.p99Ms))
+  }
 }

@@ -25,7 +25,7 @@ const inputFor = (config: BenchConfig, server: Server): DriverInput => ({
   concurrencies: [config.concurrency],
   firstWarmupMs: config.firstWarmupMs,
   warmupMs: config.warmupMs,
-  measureMs: config.windowMs,
+  measureMs: config.windowMs / config.slices,
   maxRequests: config.maxRequests
 })
 
@@ -69,6 +69,7 @@ export const runBench = async (config: BenchConfig, drivers: ReadonlyArray<Drive
         input: inputFor(config, server),
         concurrency: config.concurrency,
         rounds: config.rounds,
+        slices: config.slices,
         extraCa: ca,
         label: server.name,
         log
